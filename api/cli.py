@@ -1,0 +1,193 @@
+"""gongkai serve | migrate | demo | create-user | grant | import-units | print-schema"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import socket
+import sys
+from pathlib import Path
+
+from api.settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+
+    if settings.database_url.startswith("sqlite"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(_alembic_config(settings), "head")
+
+
+async def _with_session(settings: Settings, work):  # type: ignore[no-untyped-def]
+    from api.auth.actor import SystemActor
+    from api.auth.enforcer import Authorizer
+    from api.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        actor = SystemActor(authorizer=Authorizer(engine, settings.policy_dir), client_addr="cli")
+        async with make_sessionmaker(engine)() as session:
+            return await work(session, actor)
+    finally:
+        await engine.dispose()
+
+
+def demo(settings: Settings, if_empty: bool) -> None:
+    from api.demo import is_empty, load_demo
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        if not await is_empty(session):
+            if if_empty:
+                print("数据库已有数据，跳过演示数据。")
+                return
+            raise SystemExit("数据库已有数据：演示数据只能装入空数据库。")
+        counts = await load_demo(session, actor)
+        print(f"已装入演示数据：{counts}")
+
+    asyncio.run(_with_session(settings, work))
+
+
+def create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from api.errors import UserInputError
+    from api.models import Role
+    from api.services import accounts
+
+    password = args.password or getpass.getpass("密码: ")
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        user = await accounts.create_user(
+            session, actor, username=args.username, display_name=args.display_name or args.username,
+            password=password, organization_id=args.organization_id,
+        )
+        if args.role:
+            await accounts.grant_role(
+                session, actor, user_id=user.id, role=Role(args.role), unit_code=args.unit_code,
+                organization_id=args.organization_id if not args.unit_code else None,
+            )
+        print(f"已建立用户 {user.username}（编号 {user.id}）")
+
+    try:
+        asyncio.run(_with_session(settings, work))
+    except UserInputError as exc:
+        raise SystemExit(f"{exc.field}: {exc.message}") from exc
+
+
+def import_units(settings: Settings, path: Path) -> None:
+    from api.errors import UserInputError
+    from api.services import units
+
+    text = path.read_text(encoding="utf-8-sig")
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        try:
+            result = await units.import_units(session, actor, units.parse_units_csv(text))
+        except UserInputError:
+            await session.rollback()
+            raise
+        await session.commit()
+        return result
+
+    try:
+        result = asyncio.run(_with_session(settings, work))
+    except UserInputError as exc:
+        raise SystemExit(f"导入失败，未写入任何数据。{exc.message}") from exc
+    print(f"导入完成：新建 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+
+
+def _bind(host: str, port: int) -> socket.socket | None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if family == socket.AF_INET6:
+            print(f"无法监听 [{host}]:{port}（{exc}），只用 IPv4。", file=sys.stderr)
+            return None
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings, hosts: list[str], port: int, workers: int) -> None:
+    import uvicorn
+
+    sockets = [s for s in (_bind(h, port) for h in hosts) if s is not None]
+    config = uvicorn.Config(
+        "api.app:create_app", factory=True, workers=workers, proxy_headers=True, log_level="info"
+    )
+    server = uvicorn.Server(config)
+    for h in hosts:
+        print(f"GraphQL: http://{f'[{h}]' if ':' in h else h}:{port}/graphql", file=sys.stderr)
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, target=server.run, sockets=sockets).run()
+    else:
+        server.run(sockets=sockets)
+
+
+def print_schema() -> None:
+    from schema import schema
+
+    print(schema.as_str())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="gongkai", description="公开 Gongkai: 政务公开 GraphQL backend")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="serve GraphQL (default: 127.0.0.1 and ::1, port 8000)")
+    p.add_argument("--host", action="append", help="repeat for several addresses")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="run the Alembic migrations")
+    p = sub.add_parser("demo", help="load the demo data into an empty database")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if there is data already")
+    p = sub.add_parser("create-user", help="create a user, optionally with a role")
+    p.add_argument("username")
+    p.add_argument("--display-name")
+    p.add_argument("--password", help="prompted for when absent")
+    p.add_argument("--organization-id", type=int)
+    p.add_argument("--role", choices=["district_office", "editor", "reviewer", "approver", "foi_officer",
+                                      "village_poster", "auditor", "kiosk"])
+    p.add_argument("--unit-code", help="where the role holds (default: the organization, or everywhere)")
+    p = sub.add_parser("import-units", help="import the statistics bureau's code list (CSV: code,name[,urban-rural])")
+    p.add_argument("file", type=Path)
+    sub.add_parser("print-schema", help="print the GraphQL SDL")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"gongkai: {exc}") from exc
+    if args.command == "serve":
+        serve(settings, args.host or ["127.0.0.1", "::1"], args.port, args.workers)
+    elif args.command == "migrate":
+        migrate(settings)
+    elif args.command == "demo":
+        demo(settings, args.if_empty)
+    elif args.command == "create-user":
+        create_user(settings, args)
+    elif args.command == "import-units":
+        import_units(settings, args.file)
+    elif args.command == "print-schema":
+        print_schema()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Users, sign-in and role grants."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor
+from api.auth.passwords import hash_password, verify_password
+from api.auth.scope import ROOT, organization_path
+from api.auth.tokens import issue_token
+from api.errors import UserInputError
+from api.models import AdminUnit, CasbinRule, Organization, Role, User
+from api.models.accounts import subject_of
+from api.models.base import utcnow
+
+from . import audit
+from .units import get_unit
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+MIN_PASSWORD = 8
+
+
+async def user_scope(session: AsyncSession, user: User) -> str:
+    if user.organization_id is None:
+        return ROOT
+    org = await session.get(Organization, user.organization_id)
+    assert org is not None
+    unit = await session.get(AdminUnit, org.unit_id)
+    assert unit is not None
+    return organization_path(unit.scope_path, org.id)
+
+
+async def login(
+    session: AsyncSession, actor: Actor, *, username: str, password: str, secret: str, hours: int
+) -> tuple[str, User]:
+    user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        audit.record(session, actor, "account.login_failed", "User", user.id if user else None, ROOT, f"登录失败：{username[:64]}")
+        await session.commit()
+        raise UserInputError("password", "INVALID_CREDENTIALS", "用户名或密码错误")
+    signed_in = Actor(authorizer=actor.authorizer, user=user, client_addr=actor.client_addr)
+    audit.record(session, signed_in, "account.login", "User", user.id, await user_scope(session, user), f"{user.username}登录")
+    await session.commit()
+    return issue_token(secret, user.id, hours), user
+
+
+async def create_user(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    organization_id: int | None = None,
+    demo: bool = False,
+) -> User:
+    username = (username or "").strip()
+    path = ROOT
+    if organization_id is not None:
+        org = await session.get(Organization, organization_id)
+        if org is None:
+            raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
+        unit = await session.get(AdminUnit, org.unit_id)
+        assert unit is not None
+        path = organization_path(unit.scope_path, org.id)
+    actor.require("user", "create", path)
+    if not USERNAME_RE.match(username):
+        raise UserInputError("username", "INVALID_USERNAME", "用户名应为3至64位字母、数字、下划线、点或连字符")
+    if not (display_name or "").strip():
+        raise UserInputError("displayName", "REQUIRED", "姓名不能为空")
+    if len(password or "") < MIN_PASSWORD:
+        raise UserInputError("password", "PASSWORD_TOO_SHORT", f"密码至少{MIN_PASSWORD}位")
+    if (await session.execute(select(User.id).where(User.username == username))).scalar_one_or_none():
+        raise UserInputError("username", "DUPLICATE", f"用户名“{username}”已被使用")
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        organization_id=organization_id,
+        demo=demo,
+    )
+    session.add(user)
+    await session.flush()
+    audit.record(session, actor, "account.create_user", "User", user.id, path, f"新建用户 {username}")
+    await session.commit()
+    return user
+
+
+async def grant_path(session: AsyncSession, unit_code: str | None, organization_id: int | None) -> str:
+    if organization_id is not None:
+        org = await session.get(Organization, organization_id)
+        if org is None:
+            raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
+        unit = await session.get(AdminUnit, org.unit_id)
+        assert unit is not None
+        if unit_code is not None and unit.code != unit_code:
+            raise UserInputError("organizationId", "OUTSIDE_UNIT", f"“{org.name}”不属于区划代码为“{unit_code}”的单位")
+        return organization_path(unit.scope_path, org.id)
+    if unit_code is not None:
+        return (await get_unit(session, unit_code, "unitCode")).scope_path
+    return ROOT
+
+
+async def grant_role(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    user_id: int,
+    role: Role,
+    unit_code: str | None = None,
+    organization_id: int | None = None,
+) -> CasbinRule:
+    path = await grant_path(session, unit_code, organization_id)
+    actor.require("role", "grant", path)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise UserInputError("userId", "NOT_FOUND", "找不到该用户")
+    stmt = select(CasbinRule).where(
+        CasbinRule.ptype == "g",
+        CasbinRule.v0 == subject_of(user.id),
+        CasbinRule.v1 == role.value,
+        CasbinRule.v2 == path,
+        CasbinRule.revoked.is_(False),
+    )
+    if (await session.execute(stmt)).scalar_one_or_none() is not None:
+        raise UserInputError("role", "DUPLICATE", "该用户在此范围已有这个角色")
+    grant = CasbinRule(ptype="g", v0=subject_of(user.id), v1=role.value, v2=path, granted_by_id=actor.user_id)
+    session.add(grant)
+    await session.flush()
+    audit.record(session, actor, "account.grant_role", "RoleGrant", grant.id, path, f"授予 {user.username} 角色 {role.value} @ {path}")
+    await session.commit()
+    return grant
+
+
+async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> CasbinRule:
+    grant = await session.get(CasbinRule, grant_id)
+    if grant is None or grant.ptype != "g":
+        raise UserInputError("grantId", "NOT_FOUND", "找不到该授权")
+    actor.require("role", "grant", str(grant.v2))
+    if grant.revoked:
+        raise UserInputError("grantId", "ALREADY_REVOKED", "该授权已撤销")
+    grant.revoked = True
+    grant.revoked_at = utcnow()
+    grant.revoked_by_id = actor.user_id
+    audit.record(session, actor, "account.revoke_role", "RoleGrant", grant.id, str(grant.v2), f"撤销 {grant.v0} 角色 {grant.v1} @ {grant.v2}")
+    await session.commit()
+    return grant
+
+
+def grants_of(user_ids: list[int]) -> list[str]:
+    return [subject_of(u) for u in user_ids]

@@ -1,0 +1,57 @@
+"""Every setting, read from GONGKAI_* environment variables, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEV_SECRET = "gongkai-development-secret-not-for-production"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _default_database_url(var_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{var_dir / 'gongkai.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = DEV_SECRET
+    token_hours: int = 12
+    policy_dir: Path = field(default_factory=lambda: Path(__file__).parent.parent / "policies")
+    max_page_size: int = 100
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("GONGKAI_ENV", "development")
+        if mode not in ("development", "production"):
+            raise SettingsError(f"GONGKAI_ENV must be development or production, not {mode!r}")
+        var_dir = Path(env.get("GONGKAI_VAR_DIR", "var"))
+        secret = env.get("GONGKAI_SECRET_KEY", "")
+        if mode == "production" and len(secret) < 32:
+            raise SettingsError(
+                "GONGKAI_SECRET_KEY is required in production: set it to a random string of at "
+                "least 32 characters (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        return cls(
+            env=mode,
+            var_dir=var_dir,
+            database_url=env.get("GONGKAI_DATABASE_URL") or _default_database_url(var_dir),
+            secret_key=secret or DEV_SECRET,
+            token_hours=int(env.get("GONGKAI_TOKEN_HOURS", "12")),
+        )

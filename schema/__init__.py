@@ -1,0 +1,57 @@
+"""The GraphQL schema: the areas' queries and mutations merged, with limits and caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from strawberry import relay as strawberry_relay
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from api.settings import Settings
+
+from .accounts.mutations import AccountsMutation
+from .accounts.queries import AccountsQuery
+from .audit.queries import AuditQuery
+from .domains.mutations import DomainsMutation
+from .domains.queries import DomainsQuery
+from .errors import ErrorShaping, ProductionErrorShaping
+from .units.mutations import UnitsMutation
+from .units.queries import UnitsQuery
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when there is none.")
+    async def node(self, info: strawberry.Info, id: strawberry_relay.GlobalID) -> strawberry_relay.Node | None:
+        return await id.resolve_node(info, required=False)
+
+
+Query = merge_types("Query", (NodeQuery, UnitsQuery, DomainsQuery, AccountsQuery, AuditQuery))
+Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, AccountsMutation))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[Callable[[], Any] | type] = [
+        ProductionErrorShaping if settings.production else ErrorShaping,
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+schema = build_schema(Settings())

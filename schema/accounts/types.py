@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from api.models import CasbinRule, User
+from api.models import Role as RoleModel
+from api.models.accounts import subject_of
+
+from ..units.types import OrganizationType
+
+Role = strawberry.enum(RoleModel)
+
+
+@strawberry.type(name="RoleGrant", description="A role held at a scope path and everything below it.")
+class RoleGrantType(relay.Node):
+    pk: relay.NodeID[int]
+    role: Role
+    scope_path: str
+    granted_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, g: CasbinRule) -> RoleGrantType:
+        return cls(pk=g.id, role=RoleModel(g.v1), scope_path=str(g.v2), granted_at=g.granted_at, revoked_at=g.revoked_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+        info.context.actor.require_user()
+        rows = [await info.context.session.get(CasbinRule, int(i)) for i in node_ids]
+        return [cls.of(g) if g and g.ptype == "g" else None for g in rows]
+
+
+@strawberry.type(name="User")
+class UserType(relay.Node):
+    pk: relay.NodeID[int]
+    username: str
+    display_name: str
+    active: bool
+    _model: strawberry.Private[User]
+
+    @classmethod
+    def of(cls, user: User) -> UserType:
+        return cls(pk=user.id, username=user.username, display_name=user.display_name, active=user.active, _model=user)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+        info.context.actor.require_user()
+        rows = await info.context.loaders.user.load_many([int(i) for i in node_ids])
+        return [cls.of(u) if u else None for u in rows]
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> OrganizationType | None:
+        if self._model.organization_id is None:
+            return None
+        return OrganizationType.of(await info.context.loaders.organization.load(self._model.organization_id))
+
+    @strawberry.field(description="The roles this user holds now.")
+    async def grants(self, info: strawberry.Info) -> list[RoleGrantType]:
+        stmt = select(CasbinRule).where(
+            CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(self.pk), CasbinRule.revoked.is_(False)
+        ).order_by(CasbinRule.id)
+        return [RoleGrantType.of(g) for g in (await info.context.session.execute(stmt)).scalars()]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.services import audit as service
+
+from ..relay import Connection, paginate
+from .types import AuditEntryType
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Newest first; district_office and auditor see entries under their grants.")
+    async def audit_log(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEntryType]:
+        stmt = service.visible_entries(info.context.actor)
+        return await paginate(info.context.session, stmt, first, after, AuditEntryType.of)

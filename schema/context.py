@@ -1,0 +1,52 @@
+"""The typed per-request context: session, actor, settings, DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+
+from api.auth.actor import Actor
+from api.auth.enforcer import Authorizer
+from api.settings import Settings
+
+from .loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Any
+    session: AsyncSession
+    actor: Actor
+    settings: Settings
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.session)
+
+
+@dataclass
+class AppState:
+    """What the app shares between requests."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    authorizer: Authorizer
+
+
+def client_addr(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+SCOPE_KEY = "gongkai"
+
+
+@dataclass
+class RequestScope:
+    """What the endpoint opened for one request: the session and the actor."""
+
+    session: AsyncSession
+    actor: Actor

@@ -1,0 +1,71 @@
+"""Per-request DataLoaders: one statement per batch, whatever the page size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from api.models import (
+    AdminUnit,
+    Domain,
+    DomainAssignment,
+    Organization,
+    OrganizationContact,
+    User,
+)
+
+M = TypeVar("M")
+
+
+class Loaders:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.unit = DataLoader(self._by_id(AdminUnit))
+        self.organization = DataLoader(self._by_id(Organization))
+        self.domain = DataLoader(self._by_id(Domain))
+        self.user = DataLoader(self._by_id(User))
+        self.organizations_of_unit = DataLoader(self._organizations_of_unit)
+        self.contacts_of_organization = DataLoader(self._contacts_of_organization)
+        self.assignments_of_county = DataLoader(self._assignments_of_county)
+
+    def _by_id(self, model: type[Any]) -> Any:
+        async def load(ids: Sequence[int]) -> list[Any]:
+            rows = (await self.session.execute(select(model).where(model.id.in_(ids)))).scalars()
+            found = {row.id: row for row in rows}
+            return [found.get(i) for i in ids]
+
+        return load
+
+    async def _grouped(self, stmt: Any, key: str, ids: Sequence[int]) -> list[list[Any]]:
+        groups: dict[int, list[Any]] = defaultdict(list)
+        for row in (await self.session.execute(stmt)).scalars():
+            groups[getattr(row, key)].append(row)
+        return [groups.get(i, []) for i in ids]
+
+    async def _organizations_of_unit(self, unit_ids: Sequence[int]) -> list[list[Organization]]:
+        stmt = select(Organization).where(Organization.unit_id.in_(unit_ids)).order_by(Organization.id)
+        return await self._grouped(stmt, "unit_id", unit_ids)
+
+    async def _contacts_of_organization(self, org_ids: Sequence[int]) -> list[list[OrganizationContact]]:
+        stmt = (
+            select(OrganizationContact)
+            .where(OrganizationContact.organization_id.in_(org_ids))
+            .order_by(OrganizationContact.position)
+        )
+        return await self._grouped(stmt, "organization_id", org_ids)
+
+    async def _assignments_of_county(self, county_ids: Sequence[int]) -> list[list[DomainAssignment]]:
+        stmt = (
+            select(DomainAssignment)
+            .where(DomainAssignment.county_id.in_(county_ids), DomainAssignment.ended_at.is_(None))
+            .order_by(DomainAssignment.domain_id)
+        )
+        return await self._grouped(stmt, "county_id", county_ids)
+
+
+__all__ = ["AdminUnit", "Loaders"]

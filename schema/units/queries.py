@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.services import units as service
+
+from ..relay import Connection, paginate
+from .types import OrganizationType, UnitLevel, UnitType
+
+
+@strawberry.type
+class UnitsQuery:
+    @strawberry.field(description="A unit by its 12-digit code.")
+    async def unit(self, info: strawberry.Info, code: str) -> UnitType | None:
+        unit = await service.find_unit(info.context.session, code.strip())
+        return UnitType.of(unit) if unit else None
+
+    @strawberry.field(description="Units, by code; filter by level and by parent.")
+    async def units(
+        self,
+        info: strawberry.Info,
+        level: UnitLevel | None = None,
+        parent_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[UnitType]:
+        stmt = service.units_query(level, parent_code)
+        return await paginate(info.context.session, stmt, first, after, UnitType.of)
+
+    @strawberry.field(description="Organizations, optionally those of one unit.")
+    async def organizations(
+        self, info: strawberry.Info, unit_code: str | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[OrganizationType]:
+        stmt = service.organizations_query(unit_code)
+        return await paginate(info.context.session, stmt, first, after, OrganizationType.of)
