@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
@@ -60,7 +60,9 @@ class GraphQLEndpoint:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
-    state = AppState(settings=settings, sessionmaker=make_sessionmaker(engine), authorizer=Authorizer(engine, settings.policy_dir))
+    state = AppState(
+        settings=settings, sessionmaker=make_sessionmaker(engine), authorizer=Authorizer(engine, settings.policy_dir)
+    )
     view = GongkaiGraphQL(
         state,
         schema=build_schema(settings),
@@ -79,7 +81,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]), Route("/healthz", healthz)],
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key), on_error=on_auth_error)],
+        middleware=[
+            Middleware(
+                AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key), on_error=on_auth_error
+            )
+        ],
         lifespan=lifespan,
     )
     app.state.gongkai = state

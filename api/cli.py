@@ -69,12 +69,20 @@ def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
     async def work(session, actor):  # type: ignore[no-untyped-def]
         user = await accounts.create_user(
-            session, actor, username=args.username, display_name=args.display_name or args.username,
-            password=password, organization_id=args.organization_id,
+            session,
+            actor,
+            username=args.username,
+            display_name=args.display_name or args.username,
+            password=password,
+            organization_id=args.organization_id,
         )
         if args.role:
             await accounts.grant_role(
-                session, actor, user_id=user.id, role=Role(args.role), unit_code=args.unit_code,
+                session,
+                actor,
+                user_id=user.id,
+                role=Role(args.role),
+                unit_code=args.unit_code,
                 organization_id=args.organization_id if not args.unit_code else None,
             )
         print(f"已建立用户 {user.username}（编号 {user.id}）")
@@ -129,9 +137,7 @@ def serve(settings: Settings, hosts: list[str], port: int, workers: int) -> None
     import uvicorn
 
     sockets = [s for s in (_bind(h, port) for h in hosts) if s is not None]
-    config = uvicorn.Config(
-        "api.app:create_app", factory=True, workers=workers, proxy_headers=True, log_level="info"
-    )
+    config = uvicorn.Config("api.app:create_app", factory=True, workers=workers, proxy_headers=True, log_level="info")
     server = uvicorn.Server(config)
     for h in hosts:
         print(f"GraphQL: http://{f'[{h}]' if ':' in h else h}:{port}/graphql", file=sys.stderr)
@@ -164,8 +170,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--display-name")
     p.add_argument("--password", help="prompted for when absent")
     p.add_argument("--organization-id", type=int)
-    p.add_argument("--role", choices=["district_office", "editor", "reviewer", "approver", "foi_officer",
-                                      "village_poster", "auditor", "kiosk"])
+    p.add_argument(
+        "--role",
+        choices=[
+            "district_office",
+            "editor",
+            "reviewer",
+            "approver",
+            "foi_officer",
+            "village_poster",
+            "auditor",
+            "kiosk",
+        ],
+    )
     p.add_argument("--unit-code", help="where the role holds (default: the organization, or everywhere)")
     p = sub.add_parser("import-units", help="import the statistics bureau's code list (CSV: code,name[,urban-rural])")
     p.add_argument("file", type=Path)

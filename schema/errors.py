@@ -57,17 +57,24 @@ class ErrorShaping(SchemaExtension):
             if isinstance(original, kind):
                 return GraphQLError(
                     getattr(original, "message", str(original)),
-                    nodes=error.nodes, path=error.path, original_error=original,
+                    nodes=error.nodes,
+                    path=error.path,
+                    original_error=original,
                     extensions={"code": code},
                 )
         if isinstance(original, UserInputError):
             return GraphQLError(
-                original.message, nodes=error.nodes, path=error.path, original_error=original,
+                original.message,
+                nodes=error.nodes,
+                path=error.path,
+                original_error=original,
                 extensions={"code": "BAD_USER_INPUT", "field": original.field, "reason": original.code},
             )
         if self.mask_unexpected:
             return GraphQLError(
-                "服务器内部错误，请稍后重试", nodes=error.nodes, path=error.path,
+                "服务器内部错误，请稍后重试",
+                nodes=error.nodes,
+                path=error.path,
                 extensions={"code": "INTERNAL_SERVER_ERROR"},
             )
         return error

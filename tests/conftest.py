@@ -124,16 +124,22 @@ class GraphQLClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def raw(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> httpx.Response:
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         response = await self.raw(query, variables, token)
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         body = await self(query, variables, token)
         assert "errors" not in body, body["errors"]
         return body["data"]
@@ -160,7 +166,11 @@ def make_user(session: AsyncSession, system: SystemActor, gql: GraphQLClient) ->
         username: str, role: Role | None = None, unit_code: str | None = None, organization_id: int | None = None
     ) -> str:
         user = await accounts.create_user(
-            session, system, username=username, display_name=username, password=PASSWORD,
+            session,
+            system,
+            username=username,
+            display_name=username,
+            password=PASSWORD,
             organization_id=organization_id,
         )
         if role is not None:
@@ -180,4 +190,3 @@ def repo_root() -> Path:
 def pytest_report_header(config: pytest.Config) -> Iterator[str] | str:
     url = os.environ.get("GONGKAI_TEST_DATABASE_URL", "sqlite (temporary file)")
     return f"gongkai test database: {url.split('@')[-1]}"
-

@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-
 import httpx
 import pytest
 
@@ -21,8 +20,9 @@ from .conftest import GraphQLClient
 def run_cli(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GONGKAI_DATABASE_URL": settings.database_url, "GONGKAI_VAR_DIR": str(settings.var_dir)}
     env.pop("GONGKAI_ENV", None)
-    result = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -31,8 +31,13 @@ def run_cli(settings: Settings, *args: str, check: bool = True) -> subprocess.Co
 def test_production_refuses_to_start_without_secret() -> None:
     with pytest.raises(SettingsError, match="GONGKAI_SECRET_KEY"):
         Settings.from_env({"GONGKAI_ENV": "production"})
-    result = subprocess.run([sys.executable, "-m", "api.cli", "migrate"], capture_output=True, text=True,
-                            env={**os.environ, "GONGKAI_ENV": "production", "GONGKAI_SECRET_KEY": ""}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "migrate"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GONGKAI_ENV": "production", "GONGKAI_SECRET_KEY": ""},
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "GONGKAI_SECRET_KEY is required in production" in result.stderr
     assert "Traceback" not in result.stderr
@@ -61,8 +66,12 @@ async def test_import_units_is_idempotent(migrated: Settings, tmp_path: Path, gq
     second = run_cli(migrated, "import-units", str(path))
     assert "新建 0" in second.stdout and "未变 5" in second.stdout
     data = await gql.data('{ unit(code: "513425101002") { kind level parent { name } ancestors { code } } }')
-    assert data["unit"] == {"kind": "SHEQU", "level": "VILLAGE", "parent": {"name": "鹿厂镇"},
-                            "ancestors": [{"code": "513425000000"}, {"code": "513425101000"}]}
+    assert data["unit"] == {
+        "kind": "SHEQU",
+        "level": "VILLAGE",
+        "parent": {"name": "鹿厂镇"},
+        "ancestors": [{"code": "513425000000"}, {"code": "513425101000"}],
+    }
     jiedao = await gql.data('{ unit(code: "513425001000") { kind } }')
     assert jiedao["unit"]["kind"] == "JIEDAO"
 
@@ -104,8 +113,13 @@ def _ipv6_loopback() -> bool:
 def test_serve_answers_on_ipv4_and_ipv6(migrated: Settings) -> None:
     port = _free_port()
     env = {**os.environ, "GONGKAI_DATABASE_URL": migrated.database_url, "GONGKAI_VAR_DIR": str(migrated.var_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     hosts = ["127.0.0.1"] + (["[::1]"] if _ipv6_loopback() else [])
     try:
         deadline = time.monotonic() + 30
@@ -117,7 +131,9 @@ def test_serve_answers_on_ipv4_and_ipv6(migrated: Settings) -> None:
                 assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         for host in hosts:
-            response = httpx.post(f"http://{host}:{port}/graphql", json={"query": "{ domains { code name } }"}, timeout=10)
+            response = httpx.post(
+                f"http://{host}:{port}/graphql", json={"query": "{ domains { code name } }"}, timeout=10
+            )
             assert response.status_code == 200
             assert len(response.json()["data"]["domains"]) == 26
     finally:
@@ -140,6 +156,3 @@ def test_schema_has_no_breaking_change_against_release(repo_root: Path) -> None:
     released = repo_root / "clients" / "schema.released.graphql"
     changes = find_breaking_changes(build_schema(released.read_text(encoding="utf-8")), schema._schema)
     assert changes == [], [c.description for c in changes]
-
-
-

@@ -6,10 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.models import AdminUnit, Organization, OrganizationKind, Role, UnitKind
+from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.services import accounts, domains, units
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
-from api.models import ContactRole
 
 from . import data
 
@@ -37,11 +36,19 @@ class _Builder:
     async def org(self, unit: AdminUnit, name: str, kind: OrganizationKind, head: str = "") -> Organization:
         self.serial += 1
         return await units.create_organization(
-            self.session, self.actor, unit_code=unit.code, name=name, kind=kind,
-            credit_code=demo_credit_code(unit.code, self.serial), demo=True,
+            self.session,
+            self.actor,
+            unit_code=unit.code,
+            name=name,
+            kind=kind,
+            credit_code=demo_credit_code(unit.code, self.serial),
+            demo=True,
             profile=ProfileInput(
-                functions=f"{name}依法履行的职能（演示数据）", address=f"{name}办公地址（演示数据）",
-                office_hours="工作日 9:00-12:00, 14:30-18:00", phone="0000-0000000", head=head,
+                functions=f"{name}依法履行的职能（演示数据）",
+                address=f"{name}办公地址（演示数据）",
+                office_hours="工作日 9:00-12:00, 14:30-18:00",
+                phone="0000-0000000",
+                head=head,
             ),
             contacts=[
                 ContactInput(ContactRole.LEADER, "分管领导（演示）", "副职", "13800000000"),
@@ -100,7 +107,10 @@ async def load_demo(session: AsyncSession, actor: Actor) -> dict[str, int]:
                 session, actor, domain_code=domain_name, unit_code=yintai.code, organization_id=yintai_orgs[dept].id
             )
             await domains.assign_domain(
-                session, actor, domain_code=domain_name, unit_code=huili.code,
+                session,
+                actor,
+                domain_code=domain_name,
+                unit_code=huili.code,
                 organization_id=huili_orgs[data.HUILI_MATCH[dept]].id,
             )
             assigned += 2
@@ -113,19 +123,40 @@ async def load_demo(session: AsyncSession, actor: Actor) -> dict[str, int]:
     users = [
         ("admin", "系统管理员（演示）", None, Role.DISTRICT_OFFICE, None, None),
         ("huili_office", "会理县政府办（演示）", office.id, Role.DISTRICT_OFFICE, huili.code, None),
-        ("yintai_office", "印台区政府办（演示）", yintai_orgs[data.YINTAI_OFFICE].id, Role.DISTRICT_OFFICE, yintai.code, None),
+        (
+            "yintai_office",
+            "印台区政府办（演示）",
+            yintai_orgs[data.YINTAI_OFFICE].id,
+            Role.DISTRICT_OFFICE,
+            yintai.code,
+            None,
+        ),
         ("editor", "民政局承办人员（演示）", civil.id, Role.EDITOR, None, civil.id),
         ("reviewer", "民政局科室负责人（演示）", civil.id, Role.REVIEWER, None, civil.id),
         ("approver", "民政局单位负责人（演示）", civil.id, Role.APPROVER, None, civil.id),
         ("foi_officer", "政府办依申请公开专员（演示）", office.id, Role.FOI_OFFICER, huili.code, None),
-        ("village_poster", "铜矿村村务公开员（演示）", village_committee.id, Role.VILLAGE_POSTER, villages["铜矿村"].code, None),
+        (
+            "village_poster",
+            "铜矿村村务公开员（演示）",
+            village_committee.id,
+            Role.VILLAGE_POSTER,
+            villages["铜矿村"].code,
+            None,
+        ),
         ("auditor", "会理县审计员（演示）", office.id, Role.AUDITOR, huili.code, None),
         ("kiosk_luchang", "鹿厂镇便民服务中心终端（演示）", None, Role.KIOSK, towns["鹿厂"].code, None),
     ]
     for username, display, org_id, role, unit_code, grant_org in users:
         user = await accounts.create_user(
-            session, actor, username=username, display_name=display, password=data.DEMO_PASSWORD,
-            organization_id=org_id, demo=True,
+            session,
+            actor,
+            username=username,
+            display_name=display,
+            password=data.DEMO_PASSWORD,
+            organization_id=org_id,
+            demo=True,
         )
-        await accounts.grant_role(session, actor, user_id=user.id, role=role, unit_code=unit_code, organization_id=grant_org)
+        await accounts.grant_role(
+            session, actor, user_id=user.id, role=role, unit_code=unit_code, organization_id=grant_org
+        )
     return {"assignments": assigned, "users": len(users)}

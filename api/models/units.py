@@ -82,9 +82,7 @@ class Organization(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     short_name: Mapped[str | None] = mapped_column(String(50))
-    kind: Mapped[OrganizationKind] = mapped_column(
-        Enum(OrganizationKind, native_enum=False, length=32)
-    )
+    kind: Mapped[OrganizationKind] = mapped_column(Enum(OrganizationKind, native_enum=False, length=32))
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     # Public profile, Regulations Art. 20(2): 职能, 地址, 办公时间, 电话, 负责人.
     functions: Mapped[str] = mapped_column(Text, default="")

@@ -39,11 +39,21 @@ async def login(
     user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        audit.record(session, actor, "account.login_failed", "User", user.id if user else None, ROOT, f"登录失败：{username[:64]}")
+        audit.record(
+            session,
+            actor,
+            "account.login_failed",
+            "User",
+            user.id if user else None,
+            ROOT,
+            f"登录失败：{username[:64]}",
+        )
         await session.commit()
         raise UserInputError("password", "INVALID_CREDENTIALS", "用户名或密码错误")
     signed_in = Actor(authorizer=actor.authorizer, user=user, client_addr=actor.client_addr)
-    audit.record(session, signed_in, "account.login", "User", user.id, await user_scope(session, user), f"{user.username}登录")
+    audit.record(
+        session, signed_in, "account.login", "User", user.id, await user_scope(session, user), f"{user.username}登录"
+    )
     await session.commit()
     return issue_token(secret, user.id, hours), user
 
@@ -131,7 +141,15 @@ async def grant_role(
     grant = CasbinRule(ptype="g", v0=subject_of(user.id), v1=role.value, v2=path, granted_by_id=actor.user_id)
     session.add(grant)
     await session.flush()
-    audit.record(session, actor, "account.grant_role", "RoleGrant", grant.id, path, f"授予 {user.username} 角色 {role.value} @ {path}")
+    audit.record(
+        session,
+        actor,
+        "account.grant_role",
+        "RoleGrant",
+        grant.id,
+        path,
+        f"授予 {user.username} 角色 {role.value} @ {path}",
+    )
     await session.commit()
     return grant
 
@@ -146,7 +164,15 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
     grant.revoked = True
     grant.revoked_at = utcnow()
     grant.revoked_by_id = actor.user_id
-    audit.record(session, actor, "account.revoke_role", "RoleGrant", grant.id, str(grant.v2), f"撤销 {grant.v0} 角色 {grant.v1} @ {grant.v2}")
+    audit.record(
+        session,
+        actor,
+        "account.revoke_role",
+        "RoleGrant",
+        grant.id,
+        str(grant.v2),
+        f"撤销 {grant.v0} 角色 {grant.v1} @ {grant.v2}",
+    )
     await session.commit()
     return grant
 

@@ -38,7 +38,5 @@ def visible_entries(actor: Actor) -> Select[tuple[AuditEntry]]:
     if not actor.authorizer.granting_paths(actor.grants, "audit", "read"):
         actor.require("audit", "read", ROOT)
     return (
-        select(AuditEntry)
-        .where(actor.visible(AuditEntry.scope_path, "audit", "read"))
-        .order_by(AuditEntry.id.desc())
+        select(AuditEntry).where(actor.visible(AuditEntry.scope_path, "audit", "read")).order_by(AuditEntry.id.desc())
     )

@@ -53,7 +53,12 @@ async def assign_domain(
     current = await active_assignment(session, domain.id, county.id)
     if current is not None and current.organization_id == org.id:
         audit.record(
-            session, actor, "domain.assign", "DomainAssignment", current.id, county.scope_path,
+            session,
+            actor,
+            "domain.assign",
+            "DomainAssignment",
+            current.id,
+            county.scope_path,
             f"{domain.name}领域已由{org.name}负责，未变更",
         )
         await session.commit()
@@ -68,7 +73,12 @@ async def assign_domain(
     session.add(assignment)
     await session.flush()
     audit.record(
-        session, actor, "domain.assign", "DomainAssignment", assignment.id, county.scope_path,
+        session,
+        actor,
+        "domain.assign",
+        "DomainAssignment",
+        assignment.id,
+        county.scope_path,
         f"{county.name}{domain.name}领域分工给{org.name}",
     )
     await session.commit()
@@ -87,7 +97,9 @@ async def active_assignment(session: AsyncSession, domain_id: int, county_id: in
 def assignments_query(
     *, domain_id: int | None = None, county_code: str | None = None, include_ended: bool = False
 ) -> Select[tuple[DomainAssignment]]:
-    stmt = select(DomainAssignment).order_by(DomainAssignment.domain_id, DomainAssignment.assigned_at, DomainAssignment.id)
+    stmt = select(DomainAssignment).order_by(
+        DomainAssignment.domain_id, DomainAssignment.assigned_at, DomainAssignment.id
+    )
     if domain_id is not None:
         stmt = stmt.where(DomainAssignment.domain_id == domain_id)
     if county_code is not None:

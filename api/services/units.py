@@ -118,8 +118,7 @@ async def create_unit(
             raise UserInputError(
                 "code",
                 "OUTSIDE_PARENT",
-                f"区划代码“{code}”不在上级“{parent_code}”之下：应以“{parent_code[:digits]}”开头，"
-                f"且为上级的下一级",
+                f"区划代码“{code}”不在上级“{parent_code}”之下：应以“{parent_code[:digits]}”开头，且为上级的下一级",
             )
     parent = None
     if expected_parent is not None:
@@ -265,7 +264,9 @@ def _contacts(contacts: Sequence[ContactInput]) -> list[OrganizationContact]:
         if not c.name.strip():
             raise UserInputError(f"contacts.{i}.name", "REQUIRED", "联系人姓名不能为空")
         result.append(
-            OrganizationContact(role=c.role, name=c.name.strip(), post=c.post.strip(), phone=c.phone.strip(), position=i)
+            OrganizationContact(
+                role=c.role, name=c.name.strip(), post=c.post.strip(), phone=c.phone.strip(), position=i
+            )
         )
     return result
 
@@ -417,7 +418,9 @@ def parse_units_csv(text: str) -> list[tuple[int, str, str, str | None]]:
     return rows
 
 
-async def import_units(session: AsyncSession, actor: Actor, rows: Iterable[tuple[int, str, str, str | None]]) -> ImportResult:
+async def import_units(
+    session: AsyncSession, actor: Actor, rows: Iterable[tuple[int, str, str, str | None]]
+) -> ImportResult:
     """Create or rename units from the code list; all rows or none (the caller's transaction)."""
     created = updated = unchanged = 0
     ordered = []
@@ -448,7 +451,9 @@ async def import_units(session: AsyncSession, actor: Actor, rows: Iterable[tuple
         parent_code = parent_code_of(code, level)
         parent = existing.get(parent_code) if parent_code else None
         if parent_code and parent is None:
-            raise UserInputError("file", "PARENT_NOT_FOUND", f"第{lineno}行：上级单位“{parent_code}”不在文件中，也尚未建立")
+            raise UserInputError(
+                "file", "PARENT_NOT_FOUND", f"第{lineno}行：上级单位“{parent_code}”不在文件中，也尚未建立"
+            )
         actor.require("unit", "create", parent.scope_path if parent else ROOT)
         unit = AdminUnit(
             code=code,
@@ -464,7 +469,12 @@ async def import_units(session: AsyncSession, actor: Actor, rows: Iterable[tuple
         existing[code] = unit
         created += 1
     audit.record(
-        session, actor, "unit.import", "AdminUnit", None, ROOT,
+        session,
+        actor,
+        "unit.import",
+        "AdminUnit",
+        None,
+        ROOT,
         f"导入区划代码：新建{created}，更新{updated}，未变{unchanged}",
     )
     return ImportResult(created, updated, unchanged)

@@ -35,10 +35,17 @@ class AccountsMutation:
     @strawberry.mutation
     async def login(self, info: strawberry.Info, username: str, password: str) -> LoginPayload:
         ctx = info.context
-        result, errors = await attempt(info, service.login(
-            ctx.session, ctx.actor, username=username, password=password,
-            secret=ctx.settings.secret_key, hours=ctx.settings.token_hours,
-        ))
+        result, errors = await attempt(
+            info,
+            service.login(
+                ctx.session,
+                ctx.actor,
+                username=username,
+                password=password,
+                secret=ctx.settings.secret_key,
+                hours=ctx.settings.token_hours,
+            ),
+        )
         if result is None:
             return LoginPayload(token=None, user=None, errors=errors)
         token, user = result
@@ -49,10 +56,18 @@ class AccountsMutation:
         ctx = info.context
 
         async def run() -> User:
-            org_id = None if input.organization_id is None else decode_id(input.organization_id, "Organization", "organizationId")
+            org_id = (
+                None
+                if input.organization_id is None
+                else decode_id(input.organization_id, "Organization", "organizationId")
+            )
             return await service.create_user(
-                ctx.session, ctx.actor, username=input.username, display_name=input.display_name,
-                password=input.password, organization_id=org_id,
+                ctx.session,
+                ctx.actor,
+                username=input.username,
+                display_name=input.display_name,
+                password=input.password,
+                organization_id=org_id,
             )
 
         user, errors = await attempt(info, run())
@@ -63,10 +78,18 @@ class AccountsMutation:
         ctx = info.context
 
         async def run() -> CasbinRule:
-            org_id = None if input.organization_id is None else decode_id(input.organization_id, "Organization", "organizationId")
+            org_id = (
+                None
+                if input.organization_id is None
+                else decode_id(input.organization_id, "Organization", "organizationId")
+            )
             return await service.grant_role(
-                ctx.session, ctx.actor, user_id=decode_id(input.user_id, "User", "userId"), role=input.role,
-                unit_code=input.unit_code, organization_id=org_id,
+                ctx.session,
+                ctx.actor,
+                user_id=decode_id(input.user_id, "User", "userId"),
+                role=input.role,
+                unit_code=input.unit_code,
+                organization_id=org_id,
             )
 
         grant, errors = await attempt(info, run())
@@ -77,7 +100,9 @@ class AccountsMutation:
         ctx = info.context
 
         async def run() -> CasbinRule:
-            return await service.revoke_role(ctx.session, ctx.actor, grant_id=decode_id(grant_id, "RoleGrant", "grantId"))
+            return await service.revoke_role(
+                ctx.session, ctx.actor, grant_id=decode_id(grant_id, "RoleGrant", "grantId")
+            )
 
         grant, errors = await attempt(info, run())
         return RoleGrantPayload(grant=RoleGrantType.of(grant) if grant else None, errors=errors)

@@ -26,7 +26,9 @@ class RoleGrantType(relay.Node):
 
     @classmethod
     def of(cls, g: CasbinRule) -> RoleGrantType:
-        return cls(pk=g.id, role=RoleModel(g.v1), scope_path=str(g.v2), granted_at=g.granted_at, revoked_at=g.revoked_at)
+        return cls(
+            pk=g.id, role=RoleModel(g.v1), scope_path=str(g.v2), granted_at=g.granted_at, revoked_at=g.revoked_at
+        )
 
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
@@ -61,7 +63,9 @@ class UserType(relay.Node):
 
     @strawberry.field(description="The roles this user holds now.")
     async def grants(self, info: strawberry.Info) -> list[RoleGrantType]:
-        stmt = select(CasbinRule).where(
-            CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(self.pk), CasbinRule.revoked.is_(False)
-        ).order_by(CasbinRule.id)
+        stmt = (
+            select(CasbinRule)
+            .where(CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(self.pk), CasbinRule.revoked.is_(False))
+            .order_by(CasbinRule.id)
+        )
         return [RoleGrantType.of(g) for g in (await info.context.session.execute(stmt)).scalars()]

@@ -22,7 +22,13 @@ class AuditEntryType:
     @classmethod
     def of(cls, e: AuditEntry) -> AuditEntryType:
         return cls(
-            id=strawberry.ID(str(e.id)), actor_name=e.actor_name, action=e.action, target_type=e.target_type,
-            target_id=e.target_id, scope_path=e.scope_path, summary=e.summary, client_addr=e.client_addr,
+            id=strawberry.ID(str(e.id)),
+            actor_name=e.actor_name,
+            action=e.action,
+            target_type=e.target_type,
+            target_id=e.target_id,
+            scope_path=e.scope_path,
+            summary=e.summary,
+            client_addr=e.client_addr,
             created_at=e.created_at,
         )

@@ -25,7 +25,10 @@ class DomainsMutation:
 
         async def run() -> service.DomainAssignment:
             return await service.assign_domain(
-                ctx.session, ctx.actor, domain_code=domain_code, unit_code=unit_code,
+                ctx.session,
+                ctx.actor,
+                domain_code=domain_code,
+                unit_code=unit_code,
                 organization_id=decode_id(organization_id, "Organization", "organizationId"),
             )
 

@@ -41,8 +41,15 @@ class UnitType(relay.Node):
     @classmethod
     def of(cls, unit: AdminUnit) -> UnitType:
         return cls(
-            pk=unit.id, code=unit.code, name=unit.name, level=unit.level, kind=unit.kind,
-            urban_rural_code=unit.urban_rural_code, version=unit.version, demo=unit.demo, _model=unit,
+            pk=unit.id,
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            kind=unit.kind,
+            urban_rural_code=unit.urban_rural_code,
+            version=unit.version,
+            demo=unit.demo,
+            _model=unit,
         )
 
     @classmethod
@@ -125,8 +132,15 @@ class OrganizationType(relay.Node):
     @classmethod
     def of(cls, org: Organization, unit: AdminUnit | None = None) -> OrganizationType:
         return cls(
-            pk=org.id, name=org.name, short_name=org.short_name, kind=org.kind, credit_code=org.credit_code,
-            version=org.version, demo=org.demo, _model=org, _unit=unit,
+            pk=org.id,
+            name=org.name,
+            short_name=org.short_name,
+            kind=org.kind,
+            credit_code=org.credit_code,
+            version=org.version,
+            demo=org.demo,
+            _model=org,
+            _unit=unit,
         )
 
     @classmethod

@@ -17,8 +17,11 @@ async def test_auditor_sees_entries_of_its_county_only(
         await units.create_unit(session, system, code=code, name=name, kind=kind)
     await units.create_unit(session, system, code="513425101000", name="鹿厂镇", kind=UnitKind.ZHEN)
     auditor = await make_user("auditor", Role.AUDITOR, unit_code="513425000000")
-    log = (await gql.data("{ auditLog(first: 100) { totalCount edges { node { action scopePath summary } } } }",
-                          token=auditor))["auditLog"]
+    log = (
+        await gql.data(
+            "{ auditLog(first: 100) { totalCount edges { node { action scopePath summary } } } }", token=auditor
+        )
+    )["auditLog"]
     paths = {e["node"]["scopePath"] for e in log["edges"]}
     assert paths and all(p.startswith("513425") for p in paths), paths
     assert any(e["node"]["summary"].endswith("鹿厂镇") for e in log["edges"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.models import OrganizationKind, Role, UnitKind
+from api.models import Role, UnitKind
 from api.services import units
 
 from ..conftest import GraphQLClient
@@ -41,7 +41,8 @@ async def test_county_grant_acts_below_and_not_elsewhere(
     elsewhere_org = await gql(CREATE_ORG, {"u": "610203100000"}, token)
     assert elsewhere_org["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     new_county = await gql(
-        'mutation { createUnit(input: {code: "513426000000", name: "新县", kind: XIAN}) { errors { code } } }', token=token
+        'mutation { createUnit(input: {code: "513426000000", name: "新县", kind: XIAN}) { errors { code } } }',
+        token=token,
     )
     assert new_county["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     unchanged = await gql.data('{ unit(code: "610203100000") { name version } }')
@@ -59,7 +60,9 @@ async def test_town_grant_does_not_reach_the_county(
     assert up["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_grant_and_revoke_take_effect_at_once(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+async def test_grant_and_revoke_take_effect_at_once(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
     await _two_counties(session, system)
     admin = await make_user("admin", Role.DISTRICT_OFFICE)
     clerk = await make_user("clerk", None)
@@ -70,7 +73,8 @@ async def test_grant_and_revoke_take_effect_at_once(gql: GraphQLClient, make_use
     grant = await gql.data(
         """mutation($u: ID!) { grantRole(input: {userId: $u, role: DISTRICT_OFFICE, unitCode: "513425101000"}) {
              grant { id role scopePath } errors { field code } } }""",
-        {"u": me["me"]["id"]}, admin,
+        {"u": me["me"]["id"]},
+        admin,
     )
     assert grant["grantRole"]["grant"]["scopePath"] == "513425/513425101"
     allowed = await gql.data(RENAME, {"code": "513425101001", "v": 1, "name": "乙"}, clerk)
@@ -78,7 +82,8 @@ async def test_grant_and_revoke_take_effect_at_once(gql: GraphQLClient, make_use
 
     revoke = await gql.data(
         "mutation($g: ID!) { revokeRole(grantId: $g) { grant { revokedAt } errors { code } } }",
-        {"g": grant["grantRole"]["grant"]["id"]}, admin,
+        {"g": grant["grantRole"]["grant"]["id"]},
+        admin,
     )
     assert revoke["revokeRole"]["grant"]["revokedAt"] is not None
     again = await gql(RENAME, {"code": "513425101001", "v": 2, "name": "丙"}, clerk)
@@ -93,7 +98,8 @@ async def test_cannot_grant_above_own_scope(gql: GraphQLClient, make_user: Any, 
     body = await gql(
         """mutation($u: ID!) { grantRole(input: {userId: $u, role: DISTRICT_OFFICE, unitCode: "513425000000"}) {
              errors { code } } }""",
-        {"u": me["me"]["id"]}, town_office,
+        {"u": me["me"]["id"]},
+        town_office,
     )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -115,6 +121,10 @@ async def test_unknown_user_in_token_is_unauthenticated(gql: GraphQLClient, app:
 
 async def test_login_with_wrong_password(gql: GraphQLClient, make_user: Any) -> None:
     await make_user("clerk", None)
-    data = await gql.data('mutation { login(username: "clerk", password: "wrong-password") { token errors { field code message } } }')
-    assert data["login"] == {"token": None, "errors": [{"field": "password", "code": "INVALID_CREDENTIALS",
-                                                          "message": "用户名或密码错误"}]}
+    data = await gql.data(
+        'mutation { login(username: "clerk", password: "wrong-password") { token errors { field code message } } }'
+    )
+    assert data["login"] == {
+        "token": None,
+        "errors": [{"field": "password", "code": "INVALID_CREDENTIALS", "message": "用户名或密码错误"}],
+    }

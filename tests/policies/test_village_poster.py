@@ -16,8 +16,9 @@ async def test_village_poster_is_refused_everywhere_but_reading(
     await units.create_unit(session, system, code="513425000000", name="会理县", kind=UnitKind.XIAN)
     await units.create_unit(session, system, code="513425101000", name="鹿厂镇", kind=UnitKind.ZHEN)
     await units.create_unit(session, system, code="513425101001", name="铜矿村", kind=UnitKind.CUN)
-    org = await units.create_organization(session, system, unit_code="513425000000", name="县民政局",
-                                          kind=OrganizationKind.DEPARTMENT)
+    org = await units.create_organization(
+        session, system, unit_code="513425000000", name="县民政局", kind=OrganizationKind.DEPARTMENT
+    )
     token = await make_user("poster", Role.VILLAGE_POSTER, unit_code="513425101001")
     attempts = [
         'mutation { updateUnit(input: {code: "513425101001", version: 1, name: "x"}) { errors { code } } }',

@@ -96,7 +96,9 @@ async def test_reassignment_keeps_history(gql: GraphQLClient, demo: None) -> Non
     rows = history["domain"]["assignments"]
     assert [r["organization"]["name"] for r in rows] == ["区卫健局", "区政府办"]
     assert rows[0]["endedAt"] is not None and rows[1]["endedAt"] is None
-    current = await gql.data('{ domain(code: "HEALTH") { assignments(unitCode: "610203000000") { organization { name } } } }')
+    current = await gql.data(
+        '{ domain(code: "HEALTH") { assignments(unitCode: "610203000000") { organization { name } } } }'
+    )
     assert current["domain"]["assignments"] == [{"organization": {"name": "区政府办"}}]
 
 
@@ -104,7 +106,9 @@ async def test_assignment_errors(gql: GraphQLClient, demo: None) -> None:
     token = await gql.login("admin", "gongkai-demo")
     huili_org = await _org_id(gql, "513425000000", "县民政局")
     outside = await gql.data(ASSIGN, {"d": "HEALTH", "u": "610203000000", "o": huili_org}, token)
-    assert [(e["field"], e["code"]) for e in outside["assignDomain"]["errors"]] == [("organizationId", "OUTSIDE_COUNTY")]
+    assert [(e["field"], e["code"]) for e in outside["assignDomain"]["errors"]] == [
+        ("organizationId", "OUTSIDE_COUNTY")
+    ]
     unknown = await gql.data(ASSIGN, {"d": "NO_SUCH", "u": "610203000000", "o": huili_org}, token)
     assert [(e["field"], e["code"]) for e in unknown["assignDomain"]["errors"]] == [("domainCode", "NOT_FOUND")]
     town = await gql.data(ASSIGN, {"d": "HEALTH", "u": "513425101000", "o": huili_org}, token)
@@ -130,8 +134,18 @@ async def test_anonymous_assign_is_unauthenticated(gql: GraphQLClient, demo: Non
 
 async def test_demo_user_for_every_role(gql: GraphQLClient, demo: None) -> None:
     roles = set()
-    for username in ("admin", "huili_office", "yintai_office", "editor", "reviewer", "approver", "foi_officer",
-                     "village_poster", "auditor", "kiosk_luchang"):
+    for username in (
+        "admin",
+        "huili_office",
+        "yintai_office",
+        "editor",
+        "reviewer",
+        "approver",
+        "foi_officer",
+        "village_poster",
+        "auditor",
+        "kiosk_luchang",
+    ):
         token = await gql.login(username, "gongkai-demo")
         me = await gql.data("{ me { username grants { role scopePath } } }", token=token)
         roles |= {g["role"] for g in me["me"]["grants"]}

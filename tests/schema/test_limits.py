@@ -42,8 +42,9 @@ async def test_too_many_tokens_are_refused(gql: GraphQLClient) -> None:
 
 
 async def test_production_hides_introspection_and_graphiql(migrated: Settings) -> None:
-    settings = Settings(env="production", database_url=migrated.database_url, secret_key="x" * 40,
-                        var_dir=migrated.var_dir)
+    settings = Settings(
+        env="production", database_url=migrated.database_url, secret_key="x" * 40, var_dir=migrated.var_dir
+    )
     app = create_app(settings)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:

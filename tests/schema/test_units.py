@@ -93,16 +93,32 @@ async def test_credit_code_is_checked(gql: GraphQLClient, make_user: Any) -> Non
 
     good = good[:17] + credit_check_char(good[:17])
     bad = good[:17] + ("0" if good[17] != "0" else "1")
-    wrong = (await gql.data(CREATE_ORG, {"input": {"unitCode": "513425000000", "name": "县民政局",
-                                                   "kind": "DEPARTMENT", "creditCode": bad}}, token))
+    wrong = await gql.data(
+        CREATE_ORG,
+        {"input": {"unitCode": "513425000000", "name": "县民政局", "kind": "DEPARTMENT", "creditCode": bad}},
+        token,
+    )
     errors = wrong["createOrganization"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [("creditCode", "INVALID_CREDIT_CODE")]
     assert "校验位" in errors[0]["message"]
-    letter = (await gql.data(CREATE_ORG, {"input": {"unitCode": "513425000000", "name": "县民政局",
-                                                    "kind": "DEPARTMENT", "creditCode": "11513425MB000000I" + "1"}}, token))
+    letter = await gql.data(
+        CREATE_ORG,
+        {
+            "input": {
+                "unitCode": "513425000000",
+                "name": "县民政局",
+                "kind": "DEPARTMENT",
+                "creditCode": "11513425MB000000I" + "1",
+            }
+        },
+        token,
+    )
     assert letter["createOrganization"]["errors"][0]["field"] == "creditCode"
-    ok = await gql.data(CREATE_ORG, {"input": {"unitCode": "513425000000", "name": "县民政局", "kind": "DEPARTMENT",
-                                               "creditCode": good.lower()}}, token)
+    ok = await gql.data(
+        CREATE_ORG,
+        {"input": {"unitCode": "513425000000", "name": "县民政局", "kind": "DEPARTMENT", "creditCode": good.lower()}},
+        token,
+    )
     assert ok["createOrganization"]["errors"] == []
     assert ok["createOrganization"]["organization"]["creditCode"] == good
 
@@ -117,11 +133,19 @@ async def test_known_credit_code_passes() -> None:
 async def test_contact_phones_are_for_staff_only(gql: GraphQLClient, make_user: Any) -> None:
     token = await make_user("root_office", Role.DISTRICT_OFFICE)
     await create_unit(gql, token, code="513425000000", name="会理县", kind="XIAN")
-    created = await gql.data(CREATE_ORG, {"input": {
-        "unitCode": "513425000000", "name": "县民政局", "kind": "DEPARTMENT",
-        "profile": {"head": "张三", "phone": "0834-5620000"},
-        "contacts": [{"role": "LEADER", "name": "李四", "post": "副局长", "phone": "13800000001"}],
-    }}, token)
+    created = await gql.data(
+        CREATE_ORG,
+        {
+            "input": {
+                "unitCode": "513425000000",
+                "name": "县民政局",
+                "kind": "DEPARTMENT",
+                "profile": {"head": "张三", "phone": "0834-5620000"},
+                "contacts": [{"role": "LEADER", "name": "李四", "post": "副局长", "phone": "13800000001"}],
+            }
+        },
+        token,
+    )
     org = created["createOrganization"]["organization"]
     assert org["profile"] == {"head": "张三", "phone": "0834-5620000"}
     assert org["contacts"] == [{"name": "李四", "post": "副局长", "phoneNumber": "13800000001"}]
@@ -140,20 +164,27 @@ async def test_stale_version_is_a_conflict(gql: GraphQLClient, make_user: Any) -
     token = await make_user("root_office", Role.DISTRICT_OFFICE)
     created = await create_unit(gql, token, code="513425000000", name="会理县", kind="XIAN")
     version = created["unit"]["version"]
-    first = await gql.data(UPDATE_UNIT, {"input": {"code": "513425000000", "version": version, "name": "会理市"}}, token)
+    first = await gql.data(
+        UPDATE_UNIT, {"input": {"code": "513425000000", "version": version, "name": "会理市"}}, token
+    )
     assert first["updateUnit"]["errors"] == []
     assert first["updateUnit"]["unit"] == {"name": "会理市", "version": version + 1}
-    stale = await gql.data(UPDATE_UNIT, {"input": {"code": "513425000000", "version": version, "name": "会理县"}}, token)
+    stale = await gql.data(
+        UPDATE_UNIT, {"input": {"code": "513425000000", "version": version, "name": "会理县"}}, token
+    )
     assert stale["updateUnit"] == {"unit": None, "errors": [{"field": "version", "code": "CONFLICT"}]}
-    now = await gql.data("{ unit(code: \"513425000000\") { name } }")
+    now = await gql.data('{ unit(code: "513425000000") { name } }')
     assert now["unit"]["name"] == "会理市"
 
 
 async def test_stale_organization_version_is_a_conflict(gql: GraphQLClient, make_user: Any) -> None:
     token = await make_user("root_office", Role.DISTRICT_OFFICE)
     await create_unit(gql, token, code="513425000000", name="会理县", kind="XIAN")
-    org = (await gql.data(CREATE_ORG, {"input": {"unitCode": "513425000000", "name": "县民政局",
-                                                 "kind": "DEPARTMENT"}}, token))["createOrganization"]["organization"]
+    org = (
+        await gql.data(
+            CREATE_ORG, {"input": {"unitCode": "513425000000", "name": "县民政局", "kind": "DEPARTMENT"}}, token
+        )
+    )["createOrganization"]["organization"]
     update = """mutation($input: UpdateOrganizationInput!) {
       updateOrganization(input: $input) { organization { version contacts { name } } errors { field code } } }"""
     contacts = [{"role": "STAFF", "name": "王五"}]
@@ -174,8 +205,9 @@ async def test_units_page_runs_constant_statements(
         code = f"513425{i:03d}000"
         await units.create_unit(session, system, code=code, name=f"镇{i}", kind=units.UnitKind.ZHEN)
         for j in range(2):
-            await units.create_organization(session, system, unit_code=code, name=f"镇{i}单位{j}",
-                                            kind=OrganizationKind.TOWN_GOVERNMENT)
+            await units.create_organization(
+                session, system, unit_code=code, name=f"镇{i}单位{j}", kind=OrganizationKind.TOWN_GOVERNMENT
+            )
     query = """query($n: Int!) { units(level: TOWN, first: $n) { totalCount edges { node {
         code parent { code } organizations { name unit { code } contacts { name } } } } } }"""
 
@@ -202,6 +234,8 @@ async def test_page_size_is_capped(gql: GraphQLClient, session: Any, system: Any
     assert data["units"]["totalCount"] == 106
     assert len(data["units"]["edges"]) == 100
     assert data["units"]["pageInfo"]["hasNextPage"] is True
-    rest = await gql.data("query($a: String) { units(first: 100, after: $a) { edges { node { code } } pageInfo { hasNextPage } } }",
-                          {"a": data["units"]["pageInfo"]["endCursor"]})
+    rest = await gql.data(
+        "query($a: String) { units(first: 100, after: $a) { edges { node { code } } pageInfo { hasNextPage } } }",
+        {"a": data["units"]["pageInfo"]["endCursor"]},
+    )
     assert len(rest["units"]["edges"]) == 6 and rest["units"]["pageInfo"]["hasNextPage"] is False
