@@ -10,31 +10,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from api.auth.actor import load_actor
 from api.auth.backend import BearerTokenBackend, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.db import make_engine, make_sessionmaker
-from api.errors import Unauthenticated
+from api.errors import Forbidden, Unauthenticated, UserInputError
+from api.services import documents
 from api.settings import Settings
+from api.storage import LocalStorage
 from schema import build_schema
-from schema.context import SCOPE_KEY, AppState, Context, RequestScope, client_addr
-
-
-class GongkaiGraphQL(GraphQL[Context, None]):
-    def __init__(self, state: AppState, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.state = state
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        scoped: RequestScope = request.scope[SCOPE_KEY]
-        return Context(
-            request=request, response=response, session=scoped.session, actor=scoped.actor, settings=self.state.settings
-        )
+from schema.context import SCOPE_KEY, AppState, RequestScope, client_addr
+from schema.view import GongkaiGraphQL
 
 
 class GraphQLEndpoint:
@@ -46,6 +36,10 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
+        refusal = self.refuse_upload(request)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         user_id = getattr(request.user, "user_id", None) if "user" in scope else None
         async with self.state.sessionmaker() as session:
             try:
@@ -56,18 +50,82 @@ class GraphQLEndpoint:
             scope[SCOPE_KEY] = RequestScope(session=session, actor=actor)
             await self.view(scope, receive, send)
 
+    def refuse_upload(self, request: Request) -> Response | None:
+        """Multipart requests need a preflight header (CSRF) and a plausible size (413)."""
+        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            return None
+        if not (request.headers.get("apollo-require-preflight") or request.headers.get("x-apollo-operation-name")):
+            return graphql_error(
+                400,
+                "上传请求须带 Apollo-Require-Preflight 或 X-Apollo-Operation-Name 请求头（防跨站请求伪造）",
+                "CSRF_PREFLIGHT_REQUIRED",
+            )
+        settings = self.state.settings
+        limit = settings.max_upload_bytes * settings.max_files_per_request + 1024 * 1024
+        try:
+            length = int(request.headers.get("content-length", "0"))
+        except ValueError:
+            length = 0
+        if length > limit:
+            mb = settings.max_upload_bytes // (1024 * 1024)
+            return graphql_error(
+                413,
+                f"上传内容过大：每个文件不超过{mb}MB，每次不超过{settings.max_files_per_request}个文件",
+                "PAYLOAD_TOO_LARGE",
+            )
+        return None
+
+
+def graphql_error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+def file_endpoint(state: AppState) -> Any:
+    async def download(request: Request) -> Response:
+        try:
+            attachment_id = int(request.path_params["id"])
+        except ValueError:
+            return graphql_error(404, "找不到该附件", "NOT_FOUND")
+        user_id = getattr(request.user, "user_id", None)
+        async with state.sessionmaker() as session:
+            try:
+                actor = await load_actor(session, state.authorizer, user_id, client_addr(request))
+                attachment = await documents.attachment_for_download(session, actor, attachment_id)
+            except Unauthenticated as exc:
+                return graphql_error(401, exc.message, "UNAUTHENTICATED")
+            except Forbidden as exc:
+                return graphql_error(403, exc.message, "FORBIDDEN")
+            except UserInputError as exc:
+                return graphql_error(404, exc.message, exc.code)
+        path = state.storage.path(attachment.sha256)
+        if not path.is_file():
+            return graphql_error(404, "附件文件缺失，请联系管理员", "FILE_MISSING")
+        return FileResponse(
+            path,
+            media_type=attachment.content_type,
+            filename=attachment.filename,
+            content_disposition_type="attachment",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        )
+
+    return download
+
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     state = AppState(
-        settings=settings, sessionmaker=make_sessionmaker(engine), authorizer=Authorizer(engine, settings.policy_dir)
+        settings=settings,
+        sessionmaker=make_sessionmaker(engine),
+        authorizer=Authorizer(engine, settings.policy_dir),
+        storage=LocalStorage(settings.files_dir),
     )
     view = GongkaiGraphQL(
         state,
         schema=build_schema(settings),
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
+        multipart_uploads_enabled=True,
     )
 
     async def healthz(_request: Request) -> JSONResponse:
@@ -80,7 +138,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await engine.dispose()
 
     app = Starlette(
-        routes=[Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]), Route("/healthz", healthz)],
+        routes=[
+            Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]),
+            Route("/files/{id}", file_endpoint(state), methods=["GET"]),
+            Route("/healthz", healthz),
+        ],
         middleware=[
             Middleware(
                 AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key), on_error=on_auth_error

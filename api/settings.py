@@ -29,6 +29,13 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_files_per_request: int = 10
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.var_dir / "files"
 
     @property
     def production(self) -> bool:
@@ -54,4 +61,5 @@ class Settings:
             database_url=env.get("GONGKAI_DATABASE_URL") or _default_database_url(var_dir),
             secret_key=secret or DEV_SECRET,
             token_hours=int(env.get("GONGKAI_TOKEN_HOURS", "12")),
+            max_upload_bytes=int(float(env.get("GONGKAI_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
         )

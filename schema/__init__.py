@@ -22,6 +22,8 @@ from api.settings import Settings
 from .accounts.mutations import AccountsMutation
 from .accounts.queries import AccountsQuery
 from .audit.queries import AuditQuery
+from .documents.mutations import DocumentsMutation
+from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
 from .errors import ErrorShaping, ProductionErrorShaping
@@ -36,8 +38,8 @@ class NodeQuery:
         return await id.resolve_node(info, required=False)
 
 
-Query = merge_types("Query", (NodeQuery, UnitsQuery, DomainsQuery, AccountsQuery, AuditQuery))
-Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, AccountsMutation))
+Query = merge_types("Query", (NodeQuery, UnitsQuery, DomainsQuery, DocumentsQuery, AccountsQuery, AuditQuery))
+Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, DocumentsMutation, AccountsMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

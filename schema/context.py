@@ -11,6 +11,7 @@ from starlette.requests import Request
 from api.auth.actor import Actor
 from api.auth.enforcer import Authorizer
 from api.settings import Settings
+from api.storage import Storage
 
 from .loaders import Loaders
 
@@ -22,10 +23,11 @@ class Context:
     session: AsyncSession
     actor: Actor
     settings: Settings
+    storage: Storage
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.session)
+        self.loaders = Loaders(self.session, self.actor)
 
 
 @dataclass
@@ -35,6 +37,7 @@ class AppState:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     authorizer: Authorizer
+    storage: Storage
 
 
 def client_addr(request: Request) -> str | None:

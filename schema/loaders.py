@@ -10,8 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from api.auth.actor import Actor
 from api.models import (
     AdminUnit,
+    Attachment,
+    Document,
+    DocumentEvent,
+    DocumentKind,
+    DocumentVersion,
     Domain,
     DomainAssignment,
     Organization,
@@ -23,8 +29,15 @@ M = TypeVar("M")
 
 
 class Loaders:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None = None) -> None:
         self.session = session
+        self.actor = actor
+        self.document = DataLoader(self._by_id(Document))
+        self.version = DataLoader(self._by_id(DocumentVersion))
+        self.attachments_of_version = DataLoader(self._attachments_of_version)
+        self.versions_of_document = DataLoader(self._versions_of_document)
+        self.events_of_document = DataLoader(self._events_of_document)
+        self.interpretations_of_policy = DataLoader(self._interpretations_of_policy)
         self.unit = DataLoader(self._by_id(AdminUnit))
         self.organization = DataLoader(self._by_id(Organization))
         self.domain = DataLoader(self._by_id(Domain))
@@ -66,6 +79,32 @@ class Loaders:
             .order_by(DomainAssignment.domain_id)
         )
         return await self._grouped(stmt, "county_id", county_ids)
+
+    async def _attachments_of_version(self, version_ids: Sequence[int]) -> list[list[Attachment]]:
+        stmt = select(Attachment).where(Attachment.version_id.in_(version_ids)).order_by(Attachment.position)
+        return await self._grouped(stmt, "version_id", version_ids)
+
+    async def _versions_of_document(self, doc_ids: Sequence[int]) -> list[list[DocumentVersion]]:
+        stmt = select(DocumentVersion).where(DocumentVersion.document_id.in_(doc_ids)).order_by(DocumentVersion.number)
+        return await self._grouped(stmt, "document_id", doc_ids)
+
+    async def _events_of_document(self, doc_ids: Sequence[int]) -> list[list[DocumentEvent]]:
+        stmt = select(DocumentEvent).where(DocumentEvent.document_id.in_(doc_ids)).order_by(DocumentEvent.id)
+        return await self._grouped(stmt, "document_id", doc_ids)
+
+    async def _interpretations_of_policy(self, doc_ids: Sequence[int]) -> list[list[Document]]:
+        """Published, not retracted interpretations of each policy."""
+        stmt = (
+            select(Document)
+            .where(
+                Document.interprets_id.in_(doc_ids),
+                Document.kind == DocumentKind.POLICY_INTERPRETATION,
+                Document.index_no.is_not(None),
+                Document.retracted_at.is_(None),
+            )
+            .order_by(Document.id)
+        )
+        return await self._grouped(stmt, "interprets_id", doc_ids)
 
 
 __all__ = ["AdminUnit", "Loaders"]

@@ -96,6 +96,7 @@ async def clean_database(app: Any) -> AsyncIterator[None]:
         if engine.dialect.name == "postgresql":
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            await conn.execute(text("PRAGMA defer_foreign_keys=ON"))
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))
 

@@ -3,6 +3,21 @@
 from .accounts import CasbinRule, Role, User
 from .audit import AuditEntry
 from .base import Base
+from .documents import (
+    Attachment,
+    BodyFormat,
+    Decision,
+    DisclosureAttribute,
+    Document,
+    DocumentEvent,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+    IndexCounter,
+    Stage,
+    Validity,
+    VersionStatus,
+)
 from .domains import Domain, DomainAlias, DomainAssignment
 from .units import (
     AdminUnit,
@@ -15,6 +30,19 @@ from .units import (
 )
 
 __all__ = [
+    "Attachment",
+    "BodyFormat",
+    "Decision",
+    "DisclosureAttribute",
+    "Document",
+    "DocumentEvent",
+    "DocumentKind",
+    "DocumentStatus",
+    "DocumentVersion",
+    "IndexCounter",
+    "Stage",
+    "Validity",
+    "VersionStatus",
     "AdminUnit",
     "AuditEntry",
     "Base",

@@ -90,6 +90,8 @@ class Organization(Base):
     office_hours: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     head: Mapped[str] = mapped_column(String(50), default="")
+    # 索引号 scheme; placeholders {credit_code}, {org_id}, {year}, {serial}. Default when empty.
+    index_scheme: Mapped[str | None] = mapped_column(String(100))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,149 @@
+"""File storage: content-addressed by SHA-256. Local disk is implemented; S3 would be another."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from api.errors import UserInputError
+
+CHUNK = 1 << 20
+
+
+class Storage(Protocol):
+    def exists(self, sha256: str) -> bool: ...
+    def put(self, sha256: str, source: Path) -> bool:
+        """Store the file at ``source`` under ``sha256``; True when it was not stored before."""
+        ...
+
+    def delete(self, sha256: str) -> None: ...
+    def path(self, sha256: str) -> Path: ...
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, sha256: str, source: Path) -> bool:
+        target = self.path(sha256)
+        if target.is_file():
+            source.unlink(missing_ok=True)
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        return True
+
+    def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileKind("PDF", "application/pdf", (".pdf",))
+OFD = FileKind("OFD", "application/ofd", (".ofd",))
+DOCX = FileKind("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
+XLSX = FileKind("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+JPEG = FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
+PNG = FileKind("PNG", "image/png", (".png",))
+ALLOWED = (PDF, OFD, DOCX, XLSX, JPEG, PNG)
+ALLOWED_NAMES = "PDF、OFD、DOCX、XLSX、JPEG、PNG"
+
+
+def sniff(path: Path) -> FileKind | None:
+    """The kind of file by its signature bytes (and, for ZIP containers, their members)."""
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "OFD.xml" in names:
+            return OFD
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCX
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return XLSX
+    return None
+
+
+@dataclass
+class StagedFile:
+    """An upload copied to a temporary file under the storage root, checked, hashed."""
+
+    filename: str
+    kind: FileKind
+    size: int
+    sha256: str
+    temp: Path
+
+
+def safe_filename(name: str) -> str:
+    name = Path(name.replace("\\", "/")).name.strip() or "file"
+    return "".join(c for c in name if c.isprintable() and c not in '<>:"|?*')[:200] or "file"
+
+
+def stage(source: BinaryIO, filename: str, tmp_dir: Path, max_bytes: int, field: str) -> StagedFile:
+    """Copy ``source`` to a temporary file, refusing it when too large or not an allowed kind."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    name = safe_filename(filename)
+    digest = hashlib.sha256()
+    size = 0
+    fd, temp_name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UserInputError(
+                        field, "FILE_TOO_LARGE", f"文件“{name}”超过{max_bytes // (1024 * 1024)}MB的上限，未保存"
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UserInputError(field, "EMPTY_FILE", f"文件“{name}”是空文件")
+        kind = sniff(temp)
+        if kind is None:
+            raise UserInputError(
+                field, "UNSUPPORTED_FILE_TYPE", f"文件“{name}”的内容不是允许的格式（{ALLOWED_NAMES}），未保存"
+            )
+        suffix = Path(name).suffix.lower()
+        if suffix not in kind.extensions:
+            raise UserInputError(
+                field,
+                "FILE_NAME_MISMATCH",
+                f"文件“{name}”的内容是{kind.name}，与文件名后缀不符；请改正文件名后重新上传",
+            )
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return StagedFile(name, kind, size, digest.hexdigest(), temp)
+
+
+def read_bytes(data: bytes) -> BinaryIO:
+    return io.BytesIO(data)

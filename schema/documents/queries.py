@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.errors import UserInputError
+from api.services import documents as service
+from api.services.domains import find_domain
+
+from ..relay import Connection, decode_id, paginate
+from .inputs import DocumentFilterInput
+from .types import DocumentType
+
+
+@strawberry.type
+class DocumentsQuery:
+    @strawberry.field(description="Documents, newest first; the public sees published proactive/partial ones.")
+    async def documents(
+        self,
+        info: strawberry.Info,
+        filter: DocumentFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[DocumentType]:
+        ctx = info.context
+        f = filter or DocumentFilterInput()
+        org_id = None if f.organization_id is None else decode_id(f.organization_id, "Organization", "organizationId")
+        domain_id = None
+        if f.domain_code is not None:
+            domain = await find_domain(ctx.session, f.domain_code)
+            if domain is None:
+                raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{f.domain_code}”")
+            domain_id = domain.id
+        stmt = service.documents_query(ctx.actor, f.to_service(org_id, domain_id))
+        return await paginate(ctx.session, stmt, first, after, DocumentType.of)
+
+    @strawberry.field(description="A document by its 索引号.")
+    async def document(self, info: strawberry.Info, index_no: str) -> DocumentType | None:
+        doc = await service.find_by_index_no(info.context.session, info.context.actor, index_no)
+        return DocumentType.of(doc) if doc else None
+
+    @strawberry.field(description="Documents waiting for a review step the caller may take, oldest first.")
+    async def review_queue(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DocumentType]:
+        stmt = service.review_queue_query(info.context.actor)
+        return await paginate(info.context.session, stmt, first, after, DocumentType.of)

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api.models import Attachment, Document, DocumentEvent, DocumentVersion
+from api.models import BodyFormat as BodyFormatModel
+from api.models import Decision as DecisionModel
+from api.models import DisclosureAttribute as DisclosureAttributeModel
+from api.models import DocumentKind as DocumentKindModel
+from api.models import DocumentStatus as DocumentStatusModel
+from api.models import Stage as StageModel
+from api.models import Validity as ValidityModel
+from api.models import VersionStatus as VersionStatusModel
+from api.services import documents as service
+
+from ..domains.types import DomainType
+from ..units.types import OrganizationType
+
+DocumentKind = strawberry.enum(
+    DocumentKindModel, description="GOVERNMENT_INFO 政府信息, POLICY_INTERPRETATION 政策解读, NOTICE 通知公告"
+)
+DisclosureAttribute = strawberry.enum(
+    DisclosureAttributeModel,
+    description="PROACTIVE 主动公开, PARTIAL 部分公开, ON_REQUEST 依申请公开, NOT_DISCLOSED 不予公开",
+)
+Validity = strawberry.enum(ValidityModel, description="VALID 有效, EXPIRED 失效, REPEALED 废止")
+BodyFormat = strawberry.enum(BodyFormatModel, description="TEXT plain text; HTML a safe subset, cleaned on write")
+DocumentStatus = strawberry.enum(
+    DocumentStatusModel,
+    description="DRAFT, FIRST_REVIEW (waits for 初审), REVIEW (审核), SIGN_OFF (审发), PUBLISHED, RETRACTED",
+)
+VersionStatus = strawberry.enum(VersionStatusModel)
+Stage = strawberry.enum(
+    StageModel, description="FIRST_REVIEW 初审, REVIEW 审核, SIGN_OFF 审发, and the other recorded steps"
+)
+Decision = strawberry.enum(
+    DecisionModel, description="APPROVE passes the step; RETURN sends the draft back with a comment"
+)
+
+
+@strawberry.type(name="Attachment")
+class AttachmentType:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    _pk: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, a: Attachment) -> AttachmentType:
+        return cls(filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256, _pk=a.id)
+
+    @strawberry.field(description="Download path: GET it with the same credentials as the document.")
+    def url(self) -> str:
+        return f"/files/{self._pk}"
+
+
+@strawberry.type(name="DocumentVersion", description="The content of one version of a document.")
+class DocumentVersionType:
+    number: int
+    status: VersionStatus
+    title: str
+    summary: str
+    body: str
+    body_format: BodyFormat
+    issuing_name: str = strawberry.field(description="发文机关")
+    doc_number: str | None = strawberry.field(description="发文字号, normalised: 机关代字〔2018〕12号")
+    written_on: date | None = strawberry.field(description="成文日期")
+    topic: str = strawberry.field(description="主题分类")
+    genre: str = strawberry.field(description="体裁分类")
+    keywords: list[str]
+    attribute: DisclosureAttribute
+    attribute_reason: str | None
+    validity: Validity
+    channels: list[str]
+    created_at: datetime
+    published_at: datetime | None
+    _model: strawberry.Private[DocumentVersion]
+
+    @classmethod
+    def of(cls, v: DocumentVersion) -> DocumentVersionType:
+        return cls(
+            number=v.number, status=v.status, title=v.title, summary=v.summary, body=v.body,
+            body_format=v.body_format, issuing_name=v.issuing_name, doc_number=v.doc_number,
+            written_on=v.written_on, topic=v.topic, genre=v.genre, keywords=list(v.keywords or []),
+            attribute=v.attribute, attribute_reason=v.attribute_reason, validity=v.validity,
+            channels=list(v.channels or []), created_at=v.created_at, published_at=v.published_at, _model=v,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def domain(self, info: strawberry.Info) -> DomainType | None:
+        if self._model.domain_id is None:
+            return None
+        return DomainType.of(await info.context.loaders.domain.load(self._model.domain_id))
+
+    @strawberry.field
+    async def issuing_organization(self, info: strawberry.Info) -> OrganizationType | None:
+        if self._model.issuing_organization_id is None:
+            return None
+        return OrganizationType.of(await info.context.loaders.organization.load(self._model.issuing_organization_id))
+
+    @strawberry.field
+    async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+        return [AttachmentType.of(a) for a in await info.context.loaders.attachments_of_version.load(self._model.id)]
+
+
+@strawberry.type(name="DocumentEvent", description="One step in the document's history.")
+class DocumentEventType:
+    stage: Stage
+    decision: Decision | None
+    actor_name: str
+    comment: str
+    confidentiality_checked: bool | None = strawberry.field(description="For 审发: whether 保密审查 was done.")
+    created_at: datetime
+    version_number: int | None
+
+    @classmethod
+    def of(cls, e: DocumentEvent, number: int | None) -> DocumentEventType:
+        return cls(
+            stage=e.stage, decision=e.decision, actor_name=e.actor_name, comment=e.comment,
+            confidentiality_checked=e.confidentiality_checked, created_at=e.created_at, version_number=number,
+        )  # fmt: skip
+
+
+@strawberry.type(name="Document", description="A piece of government information (政府信息).")
+class DocumentType(relay.Node):
+    pk: relay.NodeID[int]
+    index_no: str | None = strawberry.field(description="索引号, given at first publication, never changed.")
+    kind: DocumentKind
+    status: DocumentStatus
+    version: int = strawberry.field(description="Send it back with updates; a stale one is a CONFLICT.")
+    is_policy: bool = strawberry.field(description="A policy document, due an interpretation (解读).")
+    published_at: datetime | None
+    first_published_at: datetime | None
+    retracted_at: datetime | None
+    retract_reason: str | None
+    interpretation_due: date | None = strawberry.field(description="3 working days after first publication.")
+    _model: strawberry.Private[Document]
+
+    @classmethod
+    def of(cls, d: Document) -> DocumentType:
+        return cls(
+            pk=d.id, index_no=d.index_no, kind=d.kind, status=d.status, version=d.version, is_policy=d.is_policy,
+            published_at=d.published_at, first_published_at=d.first_published_at, retracted_at=d.retracted_at,
+            retract_reason=d.retract_reason, interpretation_due=d.interpretation_due, _model=d,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+        docs = await info.context.loaders.document.load_many([int(i) for i in node_ids])
+        return [cls.of(d) if d and service.can_read(info.context.actor, d) else None for d in docs]
+
+    def _staff(self, info: strawberry.Info) -> bool:
+        return info.context.actor.can("document", "read_staff", self._model.scope_path)
+
+    async def _current(self, info: strawberry.Info) -> DocumentVersion:
+        assert self._model.current_version_id is not None
+        return await info.context.loaders.version.load(self._model.current_version_id)
+
+    @strawberry.field(description="The title of the version shown (the published one once published).")
+    async def title(self, info: strawberry.Info) -> str:
+        return (await self._current(info)).title
+
+    @strawberry.field(description="The version shown: the published one, or the draft before publication.")
+    async def current(self, info: strawberry.Info) -> DocumentVersionType:
+        return DocumentVersionType.of(await self._current(info))
+
+    @strawberry.field(description="Attachments of the version shown.")
+    async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+        rows = await info.context.loaders.attachments_of_version.load(self._model.current_version_id)
+        return [AttachmentType.of(a) for a in rows]
+
+    @strawberry.field
+    async def publisher(self, info: strawberry.Info) -> OrganizationType:
+        return OrganizationType.of(await info.context.loaders.organization.load(self._model.publisher_id))
+
+    @strawberry.field(description="The version being drafted or reviewed (staff only).")
+    async def working_version(self, info: strawberry.Info) -> DocumentVersionType | None:
+        if self._model.working_version_id is None or not self._staff(info):
+            return None
+        return DocumentVersionType.of(await info.context.loaders.version.load(self._model.working_version_id))
+
+    @strawberry.field(description="Every version, oldest first (staff); the public sees the published one.")
+    async def versions(self, info: strawberry.Info) -> list[DocumentVersionType]:
+        if not self._staff(info):
+            return [await self.current(info)]
+        rows = await info.context.loaders.versions_of_document.load(self._model.id)
+        return [DocumentVersionType.of(v) for v in rows]
+
+    @strawberry.field(description="The event log: every step with who, when and the comment (staff only).")
+    async def events(self, info: strawberry.Info) -> list[DocumentEventType]:
+        if not self._staff(info):
+            return []
+        rows = await info.context.loaders.events_of_document.load(self._model.id)
+        numbers = {v.id: v.number for v in await info.context.loaders.versions_of_document.load(self._model.id)}
+        return [DocumentEventType.of(e, numbers.get(e.version_id or 0)) for e in rows]
+
+    @strawberry.field(description="For a policy interpretation: the policy it interprets.")
+    async def interprets(self, info: strawberry.Info) -> DocumentType | None:
+        if self._model.interprets_id is None:
+            return None
+        doc = await info.context.loaders.document.load(self._model.interprets_id)
+        return DocumentType.of(doc) if doc and service.can_read(info.context.actor, doc) else None
+
+    @strawberry.field(description="For a policy: its published interpretations.")
+    async def interpretations(self, info: strawberry.Info) -> list[DocumentType]:
+        rows = await info.context.loaders.interpretations_of_policy.load(self._model.id)
+        return [DocumentType.of(d) for d in rows if service.can_read(info.context.actor, d)]
+
+    @strawberry.field(description="A policy with no published interpretation past its due date.")
+    async def interpretation_overdue(self, info: strawberry.Info) -> bool:
+        if not self._model.is_policy:
+            return False
+        published = await info.context.loaders.interpretations_of_policy.load(self._model.id)
+        return service.interpretation_overdue(self._model, bool(published))
