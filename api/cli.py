@@ -54,7 +54,9 @@ def demo(settings: Settings, if_empty: bool) -> None:
                 print("数据库已有数据，跳过演示数据。")
                 return
             raise SystemExit("数据库已有数据：演示数据只能装入空数据库。")
-        counts = await load_demo(session, actor)
+        from api.storage import LocalStorage
+
+        counts = await load_demo(session, actor, LocalStorage(settings.files_dir), settings.files_dir / "tmp")
         print(f"已装入演示数据：{counts}")
 
     asyncio.run(_with_session(settings, work))

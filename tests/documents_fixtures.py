@@ -69,13 +69,17 @@ def content(title: str = "关于做好2026年城乡低保工作的通知", **ext
 
 async def create(gql: GraphQLClient, desk: Desk, **extra: Any) -> dict[str, Any]:
     data = await gql.data(
-        CREATE, {"input": {"publisherId": desk.org_id, "kind": "GOVERNMENT_INFO", "content": content(**extra)}}, desk.editor
+        CREATE,
+        {"input": {"publisherId": desk.org_id, "kind": "GOVERNMENT_INFO", "content": content(**extra)}},
+        desk.editor,
     )
     assert data["createDocument"]["errors"] == [], data
     return data["createDocument"]["document"]
 
 
-async def step(gql: GraphQLClient, token: str, doc: dict[str, Any], decision: str = "APPROVE", **kw: Any) -> dict[str, Any]:
+async def step(
+    gql: GraphQLClient, token: str, doc: dict[str, Any], decision: str = "APPROVE", **kw: Any
+) -> dict[str, Any]:
     variables = {"id": doc["id"], "v": doc["version"], "d": decision, "c": kw.get("comment"), "k": kw.get("checked")}
     return (await gql.data(REVIEW, variables, token))["reviewDocument"]
 

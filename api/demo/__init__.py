@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,8 +11,10 @@ from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.services import accounts, domains, units
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
+from api.storage import Storage
 
 from . import data
+from .documents import load_documents
 
 
 def demo_credit_code(county: str, serial: int) -> str:
@@ -57,7 +61,7 @@ class _Builder:
         )
 
 
-async def load_demo(session: AsyncSession, actor: Actor) -> dict[str, int]:
+async def load_demo(session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path) -> dict[str, int]:
     b = _Builder(session, actor)
     huili = await b.unit(data.HUILI_CODE, data.HUILI_NAME, "XIAN", demo=False)
     huili_orgs: dict[str, Organization] = {}
@@ -159,4 +163,5 @@ async def load_demo(session: AsyncSession, actor: Actor) -> dict[str, int]:
         await accounts.grant_role(
             session, actor, user_id=user.id, role=role, unit_code=unit_code, organization_id=grant_org
         )
-    return {"assignments": assigned, "users": len(users)}
+    docs = await load_documents(session, actor, storage, tmp_dir)
+    return {"assignments": assigned, "users": len(users), "documents": docs}

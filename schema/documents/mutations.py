@@ -22,6 +22,11 @@ def _uploads(files: list[Upload] | None) -> list[service.Upload]:
     return [service.Upload(filename=f.filename or "file", stream=f.file) for f in files or []]
 
 
+async def _close(files: list[Upload] | None) -> None:
+    for f in files or []:
+        await f.close()
+
+
 def _payload(doc: Document | None, errors: list[UserError]) -> DocumentPayload:
     return DocumentPayload(document=DocumentType.of(doc) if doc else None, errors=errors)
 
@@ -50,7 +55,10 @@ class DocumentsMutation:
                 tmp_dir=ctx.settings.files_dir / "tmp", max_bytes=ctx.settings.max_upload_bytes,
             )  # fmt: skip
 
-        return _payload(*await attempt(info, run()))
+        try:
+            return _payload(*await attempt(info, run()))
+        finally:
+            await _close(files)
 
     @strawberry.mutation(description="Edit the draft; editing a published document starts a new version.")
     async def update_document(
@@ -123,7 +131,10 @@ class DocumentsMutation:
                 max_bytes=ctx.settings.max_upload_bytes,
             )  # fmt: skip
 
-        return _payload(*await attempt(info, run()))
+        try:
+            return _payload(*await attempt(info, run()))
+        finally:
+            await _close(files)
 
     @strawberry.mutation(description="Link a policy interpretation (解读) to the policy it interprets.")
     async def link_interpretation(

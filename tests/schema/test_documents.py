@@ -90,7 +90,9 @@ async def test_return_sends_back_to_draft_with_comment(
     assert again["errors"][0]["code"] == "ILLEGAL_TRANSITION"
 
 
-async def test_same_person_may_not_take_two_steps(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+async def test_same_person_may_not_take_two_steps(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
     from api.services import accounts
 
     desk = await make_desk(session, system, make_user)
@@ -166,7 +168,9 @@ async def test_reason_required_unless_proactive(gql: GraphQLClient, make_user: A
         {"input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content(attribute="NOT_DISCLOSED")}},
         desk.editor,
     )
-    assert [(e["field"], e["code"]) for e in data["createDocument"]["errors"]] == [("attributeReason", "REASON_REQUIRED")]
+    assert [(e["field"], e["code"]) for e in data["createDocument"]["errors"]] == [
+        ("attributeReason", "REASON_REQUIRED")
+    ]
     bad_number = await gql.data(
         CREATE,
         {"input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content(docNumber="会理民发2026年3号")}},
@@ -372,3 +376,53 @@ async def test_review_queue_shows_what_waits_for_me(
     assert (await gql.data(queue, token=desk.editor))["reviewQueue"]["totalCount"] == 1
     assert (await gql.data(queue, token=desk.reviewer))["reviewQueue"]["totalCount"] == 0
     assert (await gql(queue))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_html_body_is_sanitised_on_write(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    desk = await make_desk(session, system, make_user)
+    html = (
+        '<p onclick="steal()">低保<script>alert(1)</script><a href="javascript:x()">链接</a><strong>标准</strong></p>'
+    )
+    doc = await create(gql, desk, body=html, bodyFormat="HTML")
+    body = (await gql.data('query($id: ID!) { node(id: $id) { ... on Document { current { body } } } }',
+                           {"id": doc["id"]}, desk.editor))["node"]["current"]["body"]  # fmt: skip
+    assert "<script" not in body and "onclick" not in body and "javascript:" not in body
+    assert "<strong>标准</strong>" in body and "低保" in body
+
+
+async def test_documents_filters(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    from api.models import OrganizationKind, UnitKind
+    from api.services import units
+
+    desk = await make_desk(session, system, make_user)
+    await units.create_unit(session, system, code="513425101000", name="鹿厂镇", kind=UnitKind.ZHEN)
+    town = await units.create_organization(
+        session, system, unit_code="513425101000", name="鹿厂镇政府", kind=OrganizationKind.TOWN_GOVERNMENT,
+        credit_code=__import__("tests.documents_fixtures", fromlist=["credit"]).credit(9),
+    )  # fmt: skip
+    town_pk = town.id
+    tokens = [
+        await make_user(f"t{r.value}", r, organization_id=town_pk) for r in (Role.EDITOR, Role.REVIEWER, Role.APPROVER)
+    ]
+    town_desk = Desk(
+        town_pk, "", __import__("tests.documents_fixtures", fromlist=["gid"]).gid("Organization", town_pk), *tokens
+    )
+    await publish(gql, desk, title="县级低保", domainCode="社会救助")
+    await publish(gql, desk, title="县级养老", domainCode="养老服务")
+    await publish(gql, town_desk, title="镇级补贴", domainCode="涉农补贴")
+    query = "query($f: DocumentFilterInput) { documents(filter: $f) { totalCount edges { node { title } } } }"
+
+    async def titles(f: dict[str, Any]) -> set[str]:
+        return {e["node"]["title"] for e in (await gql.data(query, {"f": f}))["documents"]["edges"]}
+
+    assert await titles({"unitCode": "513425000000"}) == {"县级低保", "县级养老"}
+    assert await titles({"unitCode": "513425000000", "includeDescendants": True}) == {
+        "县级低保",
+        "县级养老",
+        "镇级补贴",
+    }
+    assert await titles({"unitCode": "513425101000"}) == {"镇级补贴"}
+    assert await titles({"domainCode": "SOCIAL_ASSISTANCE"}) == {"县级低保"}
+    assert await titles({"organizationId": town_desk.org_id}) == {"镇级补贴"}
+    assert await titles({"publishedFrom": "2000-01-01", "publishedTo": "2000-12-31"}) == set()
+    assert await titles({"kind": "NOTICE"}) == set()

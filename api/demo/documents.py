@@ -1,0 +1,115 @@
+"""Demo documents: published items across departments and towns, an interpretation pair, an
+overdue interpretation, and drafts waiting at each of the three review steps. All invented."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor, SystemActor
+from api.models import Decision, DisclosureAttribute, Document, DocumentKind, Organization, User
+from api.services import documents
+from api.storage import Storage
+
+PDF = b"%PDF-1.4\n%demo\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+# (publisher, kind, title, domain, attribute, reason)
+PUBLISHED: list[tuple[str, DocumentKind, str, str | None, DisclosureAttribute, str | None]] = [
+    ("县民政局", DocumentKind.GOVERNMENT_INFO, "2026年第三季度城乡低保资金发放情况（演示）", "社会救助", DisclosureAttribute.PROACTIVE, None),
+    ("县民政局", DocumentKind.NOTICE, "关于开展养老服务机构安全检查的通知（演示）", "养老服务", DisclosureAttribute.PROACTIVE, None),
+    ("县民政局", DocumentKind.GOVERNMENT_INFO, "特困人员供养名单（演示）", "社会救助", DisclosureAttribute.PARTIAL, "涉及个人隐私的身份证号已隐去"),
+    ("县财政局", DocumentKind.GOVERNMENT_INFO, "2026年县级部门预算公开说明（演示）", "财政预决算", DisclosureAttribute.PROACTIVE, None),
+    ("县教育局", DocumentKind.NOTICE, "2026年义务教育招生范围公告（演示）", "义务教育", DisclosureAttribute.PROACTIVE, None),
+    ("县卫计局", DocumentKind.GOVERNMENT_INFO, "基本公共卫生服务项目实施情况（演示）", "卫生健康", DisclosureAttribute.PROACTIVE, None),
+    ("县安监局", DocumentKind.NOTICE, "冬春火灾防控工作提示（演示）", "安全生产", DisclosureAttribute.PROACTIVE, None),
+    ("县公安局", DocumentKind.GOVERNMENT_INFO, "户口迁移办理指南（演示）", "户籍管理", DisclosureAttribute.PROACTIVE, None),
+    ("鹿厂镇政府", DocumentKind.NOTICE, "鹿厂镇2026年涉农补贴发放公示（演示）", "涉农补贴", DisclosureAttribute.PROACTIVE, None),
+    ("黎溪镇政府", DocumentKind.NOTICE, "黎溪镇农村危房改造对象公示（演示）", "农村危房改造", DisclosureAttribute.PROACTIVE, None),
+    ("县政府办", DocumentKind.GOVERNMENT_INFO, "县政府常务会议决定事项（演示）", None, DisclosureAttribute.ON_REQUEST, "内部研究事项，依申请公开"),
+]  # fmt: skip
+
+
+class _Desk:
+    """Three different people for the three steps, so the one-step-per-person rule holds."""
+
+    def __init__(self, actor: Actor, users: list[User | None]) -> None:
+        self.actors = [SystemActor(authorizer=actor.authorizer, user=u, client_addr="demo") for u in users]
+
+
+async def _user(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+
+
+async def _org(session: AsyncSession, name: str) -> Organization:
+    return (await session.execute(select(Organization).where(Organization.name == name))).scalar_one()
+
+
+async def load_documents(session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path) -> int:
+    desk = _Desk(actor, [await _user(session, n) for n in ("editor", "reviewer", "approver")])
+    editor, reviewer, approver = desk.actors
+
+    async def draft(org: str, kind: DocumentKind, title: str, domain: str | None, attr: DisclosureAttribute,
+                    reason: str | None, policy: bool = False) -> Document:  # fmt: skip
+        publisher = await _org(session, org)
+        return await documents.create_document(
+            session, editor, storage, publisher_id=publisher.id, kind=kind,
+            fields_=documents.DocumentFields(
+                title=title, summary=title.removesuffix("（演示）"), body=f"{title}\n\n本文为演示数据。",
+                domain_code=domain, attribute=attr, attribute_reason=reason, is_policy=policy,
+                doc_number=f"会理{publisher.name[1:3]}发〔2026〕{publisher.id}号", written_on=date(2026, 11, 2),
+                channels=["政府网站", "公开查阅点"],
+            ),
+            files=[documents.Upload(f"{title.removesuffix('（演示）')}.pdf", io.BytesIO(PDF + title.encode()))],
+            tmp_dir=tmp_dir, max_bytes=1 << 20, demo=True,
+        )  # fmt: skip
+
+    async def advance(doc: Document, steps: int) -> Document:
+        if steps >= 1:
+            doc = await documents.submit_document(session, editor, document_id=doc.id, version=doc.version)
+        for who in (editor, reviewer, approver)[: max(0, steps - 1)]:
+            doc = await documents.review_document(
+                session, who, document_id=doc.id, version=doc.version, decision=Decision.APPROVE,
+                comment="同意", confidentiality_checked=True,
+            )  # fmt: skip
+        return doc
+
+    count = 0
+    for org, kind, title, domain, attr, reason in PUBLISHED:
+        await advance(await draft(org, kind, title, domain, attr, reason), 4)
+        count += 1
+
+    policy = await advance(
+        await draft("县民政局", DocumentKind.GOVERNMENT_INFO, "会理县城乡低保审核确认办法（演示）", "社会救助",
+                    DisclosureAttribute.PROACTIVE, None, policy=True), 4)  # fmt: skip
+    interpretation = await draft("县民政局", DocumentKind.POLICY_INTERPRETATION, "《会理县城乡低保审核确认办法》解读（演示）",
+                                 "社会救助", DisclosureAttribute.PROACTIVE, None)  # fmt: skip
+    interpretation = await documents.link_interpretation(
+        session, editor, interpretation_id=interpretation.id, policy_id=policy.id
+    )
+    await advance(interpretation, 4)
+    overdue = await advance(
+        await draft("县财政局", DocumentKind.GOVERNMENT_INFO, "会理县惠民惠农财政补贴资金管理办法（演示）", "涉农补贴",
+                    DisclosureAttribute.PROACTIVE, None, policy=True), 4)  # fmt: skip
+    # Demo: published weeks ago, and nobody has written the interpretation yet.
+    overdue.interpretation_due = date(2026, 11, 5)
+    await session.commit()
+    count += 3
+
+    for steps, title in enumerate(("草稿（演示）", "待初审（演示）", "待审核（演示）", "待审发（演示）")):
+        await advance(
+            await draft(
+                "县民政局",
+                DocumentKind.NOTICE,
+                f"低保复核工作安排：{title}",
+                "社会救助",
+                DisclosureAttribute.PROACTIVE,
+                None,
+            ),
+            steps,
+        )
+        count += 1
+    return count

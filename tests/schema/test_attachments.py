@@ -1,0 +1,221 @@
+"""Attachments by the GraphQL multipart request spec: signature checks, size cap, CSRF, download."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from api.app import create_app
+from api.models import Attachment, Document
+from api.settings import Settings
+
+from ..conftest import GraphQLClient
+from ..documents_fixtures import EXE, PDF, PNG, Desk, content, make_desk
+
+CREATE_WITH_FILES = """mutation($input: CreateDocumentInput!, $files: [Upload!]) {
+  createDocument(input: $input, files: $files) {
+    document { id current { attachments { filename contentType size sha256 url } } }
+    errors { field code message } } }"""
+PREFLIGHT = {"Apollo-Require-Preflight": "true"}
+
+
+def multipart(
+    query: str, variables: dict[str, Any], files: list[tuple[str, bytes]], path: str = "files"
+) -> dict[str, Any]:
+    variables = {**variables, path: [None] * len(files)}
+    return {
+        "data": {
+            "operations": json.dumps({"query": query, "variables": variables}),
+            "map": json.dumps({str(i): [f"variables.{path}.{i}"] for i in range(len(files))}),
+        },
+        "files": {str(i): (name, data, "application/octet-stream") for i, (name, data) in enumerate(files)},
+    }
+
+
+async def post_files(
+    client: httpx.AsyncClient,
+    token: str,
+    desk: Desk,
+    files: list[tuple[str, bytes]],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    body = multipart(
+        CREATE_WITH_FILES, {"input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content()}}, files
+    )
+    return await client.post(
+        "/graphql", **body, headers={"Authorization": f"Bearer {token}", **(PREFLIGHT if headers is None else headers)}
+    )
+
+
+def stored_files(settings: Settings) -> list[Path]:
+    root = settings.files_dir
+    return (
+        [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts] if root.exists() else []
+    )
+
+
+async def row_counts(session: Any) -> tuple[int, int]:
+    session.expire_all()
+    docs = (await session.execute(select(func.count()).select_from(Document))).scalar_one()
+    files = (await session.execute(select(func.count()).select_from(Attachment))).scalar_one()
+    return docs, files
+
+
+async def test_upload_and_download(
+    client: httpx.AsyncClient, gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    response = await post_files(client, desk.editor, desk, [("通知.pdf", PDF), ("现场照片.PNG", PNG)])
+    assert response.status_code == 200, response.text
+    payload = response.json()["data"]["createDocument"]
+    assert payload["errors"] == []
+    attachments = payload["document"]["current"]["attachments"]
+    assert [(a["filename"], a["contentType"], a["size"]) for a in attachments] == [
+        ("通知.pdf", "application/pdf", len(PDF)), ("现场照片.PNG", "image/png", len(PNG)),
+    ]  # fmt: skip
+    url = attachments[0]["url"]
+    staff = await client.get(url, headers={"Authorization": f"Bearer {desk.reviewer}"})
+    assert staff.status_code == 200 and staff.content == PDF
+    assert staff.headers["x-content-type-options"] == "nosniff"
+    assert staff.headers["content-disposition"].startswith("attachment;")
+    assert staff.headers["content-type"] == "application/pdf"
+    anonymous = await client.get(url)
+    assert anonymous.status_code == 404  # a draft's file does not exist for the public
+    assert (await client.get("/files/999999")).status_code == 404
+
+
+async def test_disguised_executable_is_refused(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any, settings: Settings
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    before_files, before_rows = stored_files(settings), await row_counts(session)
+    response = await post_files(client, desk.editor, desk, [("正常.pdf", PDF), ("报告.pdf", EXE)])
+    payload = response.json()["data"]["createDocument"]
+    assert payload["document"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("files.1", "UNSUPPORTED_FILE_TYPE")]
+    assert "报告.pdf" in payload["errors"][0]["message"]
+    assert stored_files(settings) == before_files and await row_counts(session) == before_rows
+    renamed = await post_files(client, desk.editor, desk, [("照片.pdf", PNG)])
+    assert renamed.json()["data"]["createDocument"]["errors"][0]["code"] == "FILE_NAME_MISMATCH"
+
+
+async def test_multipart_without_preflight_header_is_refused(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    before = await row_counts(session)
+    response = await post_files(client, desk.editor, desk, [("通知.pdf", PDF)], headers={})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREFLIGHT_REQUIRED"
+    assert await row_counts(session) == before
+
+
+async def test_oversize_file_is_refused_and_nothing_is_stored(
+    make_user: Any, session: Any, system: Any, migrated: Settings, tmp_path: Path
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    small = Settings(
+        database_url=migrated.database_url, var_dir=tmp_path, max_upload_bytes=64 * 1024, max_files_per_request=2
+    )
+    app = create_app(small)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            before = await row_counts(session)
+            big = PDF + b"0" * (64 * 1024)
+            response = await post_files(client, desk.editor, desk, [("小.pdf", PDF), ("大.pdf", big)])
+            payload = response.json()["data"]["createDocument"]
+            assert [(e["field"], e["code"]) for e in payload["errors"]] == [("files.1", "FILE_TOO_LARGE")]
+            assert "64" not in payload["errors"][0]["message"] or "MB" in payload["errors"][0]["message"]
+            assert stored_files(small) == [] and await row_counts(session) == before
+            tmp = small.files_dir / "tmp"
+            assert not tmp.exists() or list(tmp.iterdir()) == []
+            huge = await post_files(client, desk.editor, desk, [("巨.pdf", PDF + b"0" * (200 * 1024))] * 6)
+            assert huge.status_code == 413
+            assert huge.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+            assert stored_files(small) == [] and await row_counts(session) == before
+    finally:
+        await app.state.engine.dispose()
+
+
+async def test_add_attachments_to_a_published_document_starts_a_new_version(
+    client: httpx.AsyncClient, gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    from ..documents_fixtures import publish
+
+    desk = await make_desk(session, system, make_user)
+    doc = await publish(gql, desk)
+    query = """mutation($d: ID!, $files: [Upload!]!) { addAttachments(documentId: $d, files: $files) {
+      document { status attachments { filename } workingVersion { number } } errors { code } } }"""
+    body = multipart(query, {"d": doc["id"]}, [("补充.pdf", PDF)])
+    response = await client.post("/graphql", **body, headers={"Authorization": f"Bearer {desk.editor}", **PREFLIGHT})
+    result = response.json()["data"]["addAttachments"]
+    assert result["errors"] == []
+    assert result["document"]["status"] == "DRAFT" and result["document"]["attachments"] == []
+    assert result["document"]["workingVersion"] == {"number": 2}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_gql_client_upload_to_real_uvicorn_arrives_byte_identical(
+    make_user: Any, session: Any, system: Any, migrated: Settings, tmp_path: Path
+) -> None:
+    from gql import Client, FileVar, gql
+    from gql.transport.httpx import HTTPXAsyncTransport
+
+    desk = await make_desk(session, system, make_user)
+    port = _free_port()
+    env = {**os.environ, "GONGKAI_DATABASE_URL": migrated.database_url, "GONGKAI_VAR_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient() as http:
+            while True:
+                try:
+                    await http.get(f"{base}/healthz")
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+                    time.sleep(0.2)
+        payload = os.urandom(300_000)
+        data = PDF + payload
+        path = tmp_path / "上传.pdf"
+        path.write_bytes(data)
+        transport = HTTPXAsyncTransport(
+            url=f"{base}/graphql", headers={"Authorization": f"Bearer {desk.editor}", **PREFLIGHT}
+        )
+        async with Client(transport=transport) as client:
+            request = gql(CREATE_WITH_FILES)
+            request.variable_values = {
+                "input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content()},
+                "files": [FileVar(str(path), filename="上传.pdf")],
+            }
+            result = await client.execute(request, upload_files=True)
+        payload_out = result["createDocument"]
+        assert payload_out["errors"] == []
+        attachment = payload_out["document"]["current"]["attachments"][0]
+        async with httpx.AsyncClient() as http:
+            download = await http.get(base + attachment["url"], headers={"Authorization": f"Bearer {desk.editor}"})
+        assert download.status_code == 200
+        assert download.content == data
+        import hashlib
+
+        assert attachment["sha256"] == hashlib.sha256(data).hexdigest()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
