@@ -13,7 +13,7 @@ from api.models import CasbinRule, User
 from api.models.accounts import subject_of
 
 from .enforcer import ANONYMOUS, Authorizer
-from .scope import ROOT, within
+from .scope import ROOT, covers, within
 
 
 @dataclass
@@ -49,6 +49,17 @@ class Actor:
         if self.user is None:
             raise Unauthenticated()
         return self.user
+
+    @property
+    def kiosk_paths(self) -> list[str]:
+        """Where a kiosk device is bound (role kiosk grants); empty for everybody else."""
+        return [path for role, path in self.grants if role == "kiosk"]
+
+    def require_local(self, path: str) -> None:
+        """A kiosk may ask for its own unit or a unit below it, never elsewhere; others anywhere."""
+        bound = self.kiosk_paths
+        if bound and not any(covers(b, path) for b in bound):
+            raise Forbidden("本终端只能查询所在地及下级的信息")
 
     def visible(self, column: InstrumentedAttribute[str], obj: str, act: str) -> ColumnElement[bool]:
         """The one SQL filter for lists: rows whose scope path lies under a granting path."""
