@@ -28,7 +28,7 @@ def migrate(settings: Settings) -> None:
 
     if settings.database_url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-    command.upgrade(_alembic_config(settings), "head")
+    command.upgrade(_alembic_config(settings), "heads")
 
 
 async def _with_session(settings: Settings, work):  # type: ignore[no-untyped-def]
@@ -117,6 +117,24 @@ def import_units(settings: Settings, path: Path) -> None:
     print(f"导入完成：新建 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
 
 
+def import_catalog(settings: Settings, path: Path, unit_code: str) -> None:
+    from api.errors import UserInputError
+    from api.services import catalog
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        with path.open("rb") as source:
+            return await catalog.import_catalog(session, actor, unit_code=unit_code, source=source)
+
+    try:
+        count = asyncio.run(_with_session(settings, work))
+    except catalog.ImportFailed as failed:
+        lines = "\n".join(e.message for e in failed.errors)
+        raise SystemExit(f"导入失败，未写入任何数据：\n{lines}") from failed
+    except UserInputError as exc:
+        raise SystemExit(f"导入失败，未写入任何数据。{exc.message}") from exc
+    print(f"导入完成：{count} 项目录事项")
+
+
 def _bind(host: str, port: int) -> socket.socket | None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -188,6 +206,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--unit-code", help="where the role holds (default: the organization, or everywhere)")
     p = sub.add_parser("import-units", help="import the statistics bureau's code list (CSV: code,name[,urban-rural])")
     p.add_argument("file", type=Path)
+    p = sub.add_parser("import-catalog", help="import catalog items from an xlsx file into a county's catalog")
+    p.add_argument("file", type=Path)
+    p.add_argument("--unit-code", required=True, help="the county (12-digit code)")
     sub.add_parser("print-schema", help="print the GraphQL SDL")
     args = parser.parse_args(argv)
     try:
@@ -204,6 +225,8 @@ def main(argv: list[str] | None = None) -> None:
         create_user(settings, args)
     elif args.command == "import-units":
         import_units(settings, args.file)
+    elif args.command == "import-catalog":
+        import_catalog(settings, args.file, args.unit_code)
     elif args.command == "print-schema":
         print_schema()
 

@@ -22,11 +22,17 @@ from api.settings import Settings
 from .accounts.mutations import AccountsMutation
 from .accounts.queries import AccountsQuery
 from .audit.queries import AuditQuery
+from .catalog.mutations import CatalogMutation
+from .catalog.queries import CatalogQuery
 from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
 from .errors import ErrorShaping, ProductionErrorShaping
+from .local.queries import LocalQuery
+from .micropower.mutations import MicropowerMutation
+from .micropower.queries import MicropowerQuery
+from .search.queries import SearchQuery
 from .units.mutations import UnitsMutation
 from .units.queries import UnitsQuery
 
@@ -38,8 +44,11 @@ class NodeQuery:
         return await id.resolve_node(info, required=False)
 
 
-Query = merge_types("Query", (NodeQuery, UnitsQuery, DomainsQuery, DocumentsQuery, AccountsQuery, AuditQuery))
-Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, DocumentsMutation, AccountsMutation))
+Query = merge_types(
+    "Query",
+    (NodeQuery, UnitsQuery, DomainsQuery, DocumentsQuery, AccountsQuery, AuditQuery, SearchQuery, CatalogQuery, MicropowerQuery, LocalQuery),
+)
+Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, DocumentsMutation, CatalogMutation, MicropowerMutation, AccountsMutation))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -14,6 +14,8 @@ from api.auth.actor import Actor
 from api.models import (
     AdminUnit,
     Attachment,
+    CatalogItem,
+    CatalogResponsibility,
     Document,
     DocumentEvent,
     DocumentKind,
@@ -22,7 +24,9 @@ from api.models import (
     DomainAssignment,
     Organization,
     OrganizationContact,
+    PowerItem,
     User,
+    VillagePowerItem,
 )
 
 M = TypeVar("M")
@@ -38,6 +42,10 @@ class Loaders:
         self.versions_of_document = DataLoader(self._versions_of_document)
         self.events_of_document = DataLoader(self._events_of_document)
         self.interpretations_of_policy = DataLoader(self._interpretations_of_policy)
+        self.catalog_item = DataLoader(self._by_id(CatalogItem))
+        self.power_item = DataLoader(self._by_id(PowerItem))
+        self.village_item = DataLoader(self._by_id(VillagePowerItem))
+        self.responsibles_of_item = DataLoader(self._responsibles_of_item)
         self.unit = DataLoader(self._by_id(AdminUnit))
         self.organization = DataLoader(self._by_id(Organization))
         self.domain = DataLoader(self._by_id(Domain))
@@ -105,6 +113,10 @@ class Loaders:
             .order_by(Document.id)
         )
         return await self._grouped(stmt, "interprets_id", doc_ids)
+
+    async def _responsibles_of_item(self, item_ids: Sequence[int]) -> list[list[CatalogResponsibility]]:
+        stmt = select(CatalogResponsibility).where(CatalogResponsibility.item_id.in_(item_ids)).order_by(CatalogResponsibility.id)
+        return await self._grouped(stmt, "item_id", item_ids)
 
 
 __all__ = ["AdminUnit", "Loaders"]

@@ -68,6 +68,31 @@ async def paginate(
     )
 
 
+async def paginate_rows(
+    session: AsyncSession,
+    stmt: Select[Any],
+    first: int | None,
+    after: str | None,
+    convert: Callable[[Any], NodeType],
+) -> Connection[NodeType]:
+    """Like ``paginate``, for statements of several columns: ``convert`` gets each whole row."""
+    size = DEFAULT_PAGE if first is None else max(0, min(first, MAX_PAGE))
+    offset = decode_cursor(after)
+    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+    rows: Sequence[Any] = (await session.execute(stmt.offset(offset).limit(size))).all()
+    edges = [relay.Edge(node=convert(row), cursor=encode_cursor(offset + i)) for i, row in enumerate(rows)]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=offset + len(rows) < total,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
 def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
     """The database id inside a global id of ``type_name``; a UserError naming ``field`` if not."""
     try:
@@ -77,3 +102,28 @@ def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
         return int(gid.node_id)
     except (ValueError, TypeError, Exception) as exc:  # GlobalIDValueError and friends
         raise UserInputError(field, "INVALID_ID", f"编号“{value}”不是有效的{type_name}编号") from exc
+
+
+async def fetch_page(
+    session: AsyncSession, stmt: Select[Any], first: int | None, after: str | None
+) -> tuple[Sequence[Any], int, int]:
+    """(rows, offset, total) of a page, for nodes that are built asynchronously (loaders)."""
+    size = DEFAULT_PAGE if first is None else max(0, min(first, MAX_PAGE))
+    offset = decode_cursor(after)
+    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+    rows = (await session.execute(stmt.offset(offset).limit(size))).all()
+    return rows, offset, total
+
+
+def build_connection(nodes: Sequence[NodeType], offset: int, total: int) -> Connection[NodeType]:
+    edges = [relay.Edge(node=node, cursor=encode_cursor(offset + i)) for i, node in enumerate(nodes)]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=offset + len(nodes) < total,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

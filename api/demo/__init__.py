@@ -14,7 +14,8 @@ from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_
 from api.storage import Storage
 
 from . import data
-from .documents import load_documents
+from .catalog import load_catalog, load_micropower
+from .documents import load_documents, load_posting
 
 
 def demo_credit_code(county: str, serial: int) -> str:
@@ -149,6 +150,7 @@ async def load_demo(session: AsyncSession, actor: Actor, storage: Storage, tmp_d
         ),
         ("auditor", "会理县审计员（演示）", office.id, Role.AUDITOR, huili.code, None),
         ("kiosk_luchang", "鹿厂镇便民服务中心终端（演示）", None, Role.KIOSK, towns["鹿厂"].code, None),
+        ("town_approver", "鹿厂镇分管领导（演示）", None, Role.APPROVER, towns["鹿厂"].code, None),
     ]
     for username, display, org_id, role, unit_code, grant_org in users:
         user = await accounts.create_user(
@@ -163,5 +165,8 @@ async def load_demo(session: AsyncSession, actor: Actor, storage: Storage, tmp_d
         await accounts.grant_role(
             session, actor, user_id=user.id, role=role, unit_code=unit_code, organization_id=grant_org
         )
+    items = await load_catalog(session, actor, huili.code)
+    powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
     docs = await load_documents(session, actor, storage, tmp_dir)
-    return {"assignments": assigned, "users": len(users), "documents": docs}
+    docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
+    return {"assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers}

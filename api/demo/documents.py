@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor, SystemActor
-from api.models import Decision, DisclosureAttribute, Document, DocumentKind, Organization, User
+from api.models import CatalogItem, Decision, DisclosureAttribute, Document, DocumentKind, Organization, User
 from api.services import documents
 from api.storage import Storage
 
@@ -79,7 +79,14 @@ async def load_documents(session: AsyncSession, actor: Actor, storage: Storage, 
 
     count = 0
     for org, kind, title, domain, attr, reason in PUBLISHED:
-        await advance(await draft(org, kind, title, domain, attr, reason), 4)
+        doc = await draft(org, kind, title, domain, attr, reason)
+        if "低保资金" in title:  # filed under the 社会救助 catalog's 资金发放情况 row
+            item = (await session.execute(select(CatalogItem).where(CatalogItem.level2 == "资金发放情况"))).scalar_one()
+            doc = await documents.update_document(
+                session, editor, document_id=doc.id, version=doc.version,
+                fields_=documents.DocumentFields(catalog_item_id=item.id),
+            )  # fmt: skip
+        await advance(doc, 4)
         count += 1
 
     policy = await advance(
@@ -113,3 +120,38 @@ async def load_documents(session: AsyncSession, actor: Actor, storage: Storage, 
         )
         count += 1
     return count
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+
+
+async def load_posting(session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path, village_code: str) -> int:
+    """A village's quarterly accounts posted by its poster and approved by the town."""
+    from api.models import AdminUnit, VillagePowerItem
+    from api.models.micropower import PowerItem
+
+    poster = SystemActor(authorizer=actor.authorizer, user=await _user(session, "village_poster"), client_addr="demo")
+    town = SystemActor(authorizer=actor.authorizer, user=await _user(session, "town_approver"), client_addr="demo")
+    village = (await session.execute(select(AdminUnit).where(AdminUnit.code == village_code))).scalar_one()
+    committee = (await session.execute(select(Organization).where(Organization.unit_id == village.id))).scalar_one()
+    item = (
+        await session.execute(
+            select(VillagePowerItem)
+            .join(PowerItem, PowerItem.id == VillagePowerItem.template_id)
+            .where(VillagePowerItem.village_id == village.id, PowerItem.name == "村级财务收支公开")
+        )
+    ).scalar_one()
+    doc = await documents.create_document(
+        session, poster, storage, publisher_id=committee.id, kind=DocumentKind.VILLAGE_AFFAIRS,
+        fields_=documents.DocumentFields(
+            title=f"{village.name}2026年第三季度财务收支公开（演示）", body="收入、支出明细见照片。本文为演示数据。",
+            attribute=DisclosureAttribute.PROACTIVE, village_item_id=item.id, channels=["公示栏/电子屏"],
+        ),
+        files=[documents.Upload("公开栏照片.png", io.BytesIO(PNG))], tmp_dir=tmp_dir, max_bytes=1 << 20, demo=True,
+    )  # fmt: skip
+    doc = await documents.submit_document(session, poster, document_id=doc.id, version=doc.version)
+    await documents.review_document(
+        session, town, document_id=doc.id, version=doc.version, decision=Decision.APPROVE, comment="同意公开",
+        confidentiality_checked=True,
+    )  # fmt: skip
+    return 1

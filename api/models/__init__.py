@@ -3,6 +3,7 @@
 from .accounts import CasbinRule, Role, User
 from .audit import AuditEntry
 from .base import Base
+from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMethod, UpdateFrequency
 from .documents import (
     Attachment,
     BodyFormat,
@@ -19,6 +20,8 @@ from .documents import (
     VersionStatus,
 )
 from .domains import Domain, DomainAlias, DomainAssignment
+from .micropower import PowerItem, VillagePowerItem
+from .search import DocumentSearch
 from .units import (
     AdminUnit,
     ContactRole,
@@ -30,6 +33,14 @@ from .units import (
 )
 
 __all__ = [
+    "Audience",
+    "CatalogItem",
+    "CatalogResponsibility",
+    "DisclosureMethod",
+    "PowerItem",
+    "UpdateFrequency",
+    "VillagePowerItem",
+    "DocumentSearch",
     "Attachment",
     "BodyFormat",
     "Decision",

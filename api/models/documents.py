@@ -19,6 +19,7 @@ class DocumentKind(enum.Enum):
     GOVERNMENT_INFO = "GOVERNMENT_INFO"
     POLICY_INTERPRETATION = "POLICY_INTERPRETATION"
     NOTICE = "NOTICE"
+    VILLAGE_AFFAIRS = "VILLAGE_AFFAIRS"  # 村务公开 posting, approved by the town
 
 
 class DisclosureAttribute(enum.Enum):
@@ -101,6 +102,8 @@ class Document(Base):
     retracted_at: Mapped[datetime | None] = mapped_column(default=None)
     retract_reason: Mapped[str | None] = mapped_column(Text)
     interprets_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    catalog_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_items.id"), index=True)
+    village_item_id: Mapped[int | None] = mapped_column(ForeignKey("village_power_items.id"), index=True)
     interpretation_due: Mapped[date | None] = mapped_column(Date)
     interpretation_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)

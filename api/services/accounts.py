@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
@@ -179,3 +180,57 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
 
 def grants_of(user_ids: list[int]) -> list[str]:
     return [subject_of(u) for u in user_ids]
+
+
+# --- kiosk devices ---
+
+KIOSK_TOKEN_HOURS = 24 * 365 * 3
+
+
+async def create_kiosk(
+    session: AsyncSession, actor: Actor, *, unit_code: str, name: str, secret: str
+) -> tuple[str, User]:
+    """A service-hall device bound to a unit: a user holding role kiosk there, with a long-lived
+    token. Revoking the device deactivates the user, which ends the token at once."""
+    unit = await get_unit(session, unit_code, "unitCode")
+    actor.require("kiosk", "manage", unit.scope_path)
+    name = (name or "").strip()
+    if not name:
+        raise UserInputError("name", "REQUIRED", "请填写终端名称，如“鹿厂镇便民服务中心1号机”")
+    count = (
+        await session.execute(select(func.count()).select_from(User).where(User.username.like(f"kiosk-{unit.code}-%")))
+    ).scalar_one()
+    user = User(
+        username=f"kiosk-{unit.code}-{count + 1}",
+        display_name=name,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+    )
+    session.add(user)
+    await session.flush()
+    session.add(CasbinRule(ptype="g", v0=subject_of(user.id), v1=Role.KIOSK.value, v2=unit.scope_path, granted_by_id=actor.user_id))
+    audit.record(session, actor, "kiosk.create", "User", user.id, unit.scope_path, f"新建终端 {name}（{unit.name}）")
+    await session.commit()
+    return issue_token(secret, user.id, KIOSK_TOKEN_HOURS), user
+
+
+async def revoke_kiosk(session: AsyncSession, actor: Actor, *, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    grants = (
+        await session.execute(
+            select(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(user_id), CasbinRule.v1 == Role.KIOSK.value)
+        )
+    ).scalars().all()
+    if user is None or not grants:
+        raise UserInputError("id", "NOT_FOUND", "找不到该终端")
+    for grant in grants:
+        actor.require("kiosk", "manage", str(grant.v2))
+    if not user.active:
+        raise UserInputError("id", "ALREADY_REVOKED", "该终端已停用")
+    user.active = False
+    now = utcnow()
+    for grant in grants:
+        if not grant.revoked:
+            grant.revoked, grant.revoked_at, grant.revoked_by_id = True, now, actor.user_id
+    audit.record(session, actor, "kiosk.revoke", "User", user.id, str(grants[0].v2), f"停用终端 {user.display_name}")
+    await session.commit()
+    return user

@@ -29,6 +29,7 @@ from api.models import (
     AdminUnit,
     Attachment,
     BodyFormat,
+    CatalogItem,
     Decision,
     DisclosureAttribute,
     Document,
@@ -38,16 +39,18 @@ from api.models import (
     DocumentVersion,
     IndexCounter,
     Organization,
+    OrganizationKind,
     Stage,
     Validity,
     VersionStatus,
+    VillagePowerItem,
 )
 from api.models.base import utcnow
 from api.models.documents import PUBLIC_ATTRIBUTES
-from api.storage import StagedFile, Storage, stage
+from api.storage import JPEG, PNG, StagedFile, Storage, stage
 from api.workdays import add_working_days
 
-from . import audit
+from . import audit, search
 from .domains import get_domain
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -65,6 +68,10 @@ STEPS: dict[VersionStatus, tuple[Stage, str, VersionStatus | None]] = {
     VersionStatus.FIRST_REVIEW: (Stage.FIRST_REVIEW, "first_review", VersionStatus.REVIEW),
     VersionStatus.REVIEW: (Stage.REVIEW, "review", VersionStatus.SIGN_OFF),
     VersionStatus.SIGN_OFF: (Stage.SIGN_OFF, "sign_off", None),
+}
+# A village posting (村务公开) goes from the village straight to the town's approval.
+POSTING_STEPS: dict[VersionStatus, tuple[Stage, str, VersionStatus | None]] = {
+    VersionStatus.SIGN_OFF: (Stage.SIGN_OFF, "approve", None),
 }
 
 
@@ -150,6 +157,8 @@ class DocumentFields:
     validity: Validity | None = None
     channels: list[str] | None = None
     is_policy: bool | None = None
+    catalog_item_id: int | None = None  # 0 removes the filing
+    village_item_id: int | None = None
 
 
 CONTENT_ATTRS = (
@@ -204,7 +213,44 @@ async def _apply_fields(session: AsyncSession, version: DocumentVersion, doc: Do
         version.validity = f.validity
     if f.is_policy is not None:
         doc.is_policy = f.is_policy
+    if f.catalog_item_id is not None:
+        doc.catalog_item_id = await _catalog_item(session, doc, f.catalog_item_id) if f.catalog_item_id else None
+    if f.village_item_id is not None:
+        doc.village_item_id = await _village_item(session, doc, f.village_item_id)
     _check_version(version)
+
+
+async def _catalog_item(session: AsyncSession, doc: Document, item_id: int) -> int:
+    item = await session.get(CatalogItem, item_id)
+    if item is None:
+        raise UserInputError("catalogItemId", "NOT_FOUND", "找不到该目录事项")
+    county = await session.get(AdminUnit, item.county_id)
+    if county is None or county.scope_path != _county_path(doc.scope_path):
+        raise UserInputError("catalogItemId", "OUTSIDE_COUNTY", "该目录事项不属于发布单位所在的县（区）")
+    return item.id
+
+
+def _county_path(scope_path: str) -> str:
+    return scope_path.split("/", 1)[0]
+
+
+async def _village_item(session: AsyncSession, doc: Document, item_id: int) -> int:
+    item = await session.get(VillagePowerItem, item_id)
+    publisher = await session.get(Organization, doc.publisher_id)
+    if item is None or publisher is None or item.village_id != publisher.unit_id:
+        raise UserInputError("villageItemId", "NOT_IN_VILLAGE", "该事项不在本村的小微权力清单中")
+    if not item.applicable:
+        raise UserInputError("villageItemId", "NOT_APPLICABLE", "该事项已标记为本村不适用")
+    return item.id
+
+
+def _obj(doc: Document) -> str:
+    """Village postings have permissions of their own (posters and the town's approver)."""
+    return "posting" if doc.kind is DocumentKind.VILLAGE_AFFAIRS else "document"
+
+
+def _steps(doc: Document) -> dict[VersionStatus, tuple[Stage, str, VersionStatus | None]]:
+    return POSTING_STEPS if doc.kind is DocumentKind.VILLAGE_AFFAIRS else STEPS
 
 
 def _check_version(version: DocumentVersion) -> None:
@@ -305,10 +351,15 @@ async def create_document(
     unit = await session.get(AdminUnit, publisher.unit_id)
     assert unit is not None
     path = organization_path(unit.scope_path, publisher.id)
-    actor.require("document", "create", path)
+    doc = Document(kind=kind, publisher_id=publisher.id, scope_path=path, status=DocumentStatus.DRAFT, demo=demo)
+    actor.require(_obj(doc), "create", path)
     if fields_.attribute is None:
         raise UserInputError("attribute", "REQUIRED", "拟稿时须确定公开属性")
-    doc = Document(kind=kind, publisher_id=publisher.id, scope_path=path, status=DocumentStatus.DRAFT, demo=demo)
+    if kind is DocumentKind.VILLAGE_AFFAIRS:
+        if publisher.kind is not OrganizationKind.VILLAGE_COMMITTEE:
+            raise UserInputError("publisherId", "NOT_VILLAGE", "村务公开只能由村（居）委会发布")
+        if not fields_.village_item_id:
+            raise UserInputError("villageItemId", "REQUIRED", "村务公开须对应本村小微权力清单中的一项")
     session.add(doc)
     await session.flush()
     version = DocumentVersion(
@@ -387,7 +438,7 @@ async def update_document(
     session: AsyncSession, actor: Actor, *, document_id: int, version: int, fields_: DocumentFields
 ) -> Document:
     doc = await _load(session, document_id)
-    actor.require("document", "edit", doc.scope_path)
+    actor.require(_obj(doc), "edit", doc.scope_path)
     if version != doc.version:
         raise Conflict()
     draft = await _editable_version(session, actor, doc)
@@ -418,6 +469,8 @@ async def _store_files(
     try:
         for i, upload in enumerate(files):
             staged.append(stage(upload.stream, upload.filename, tmp_dir, max_bytes, f"files.{i}"))
+            if doc.kind is DocumentKind.VILLAGE_AFFAIRS and staged[-1].kind not in (JPEG, PNG):
+                raise UserInputError(f"files.{i}", "PHOTOS_ONLY", f"村务公开只能上传照片（JPEG、PNG），“{upload.filename}”不是照片")
         start = (
             await session.execute(
                 select(func.coalesce(func.max(Attachment.position), -1)).where(Attachment.version_id == version.id)
@@ -460,7 +513,7 @@ async def add_attachments(
     max_bytes: int,
 ) -> Document:
     doc = await _load(session, document_id)
-    actor.require("document", "edit", doc.scope_path)
+    actor.require(_obj(doc), "edit", doc.scope_path)
     if not files:
         raise UserInputError("files", "REQUIRED", "请选择要上传的文件")
     draft = await _editable_version(session, actor, doc)
@@ -476,13 +529,14 @@ async def add_attachments(
 
 async def submit_document(session: AsyncSession, actor: Actor, *, document_id: int, version: int) -> Document:
     doc = await _load(session, document_id)
-    actor.require("document", "submit", doc.scope_path)
+    actor.require(_obj(doc), "submit", doc.scope_path)
     if version != doc.version:
         raise Conflict()
     working = await _version(session, doc.working_version_id)
     if doc.retracted_at is not None or working is None or working.status is not VersionStatus.DRAFT:
         raise UserInputError("id", "ILLEGAL_TRANSITION", "只有草稿可以提交审核")
-    working.status = VersionStatus.FIRST_REVIEW
+    posting = doc.kind is DocumentKind.VILLAGE_AFFAIRS
+    working.status = VersionStatus.SIGN_OFF if posting else VersionStatus.FIRST_REVIEW
     doc.status = _derive_status(doc, working)
     _event(session, actor, doc, working, Stage.SUBMIT)
     _touch(doc)
@@ -506,10 +560,11 @@ async def review_document(
     if version != doc.version:
         raise Conflict()
     working = await _version(session, doc.working_version_id)
-    if doc.retracted_at is not None or working is None or working.status not in STEPS:
+    steps = _steps(doc)
+    if doc.retracted_at is not None or working is None or working.status not in steps:
         raise UserInputError("id", "ILLEGAL_TRANSITION", "该文件没有等待审核的版本")
-    stage_, permission, following = STEPS[working.status]
-    actor.require("document", permission, doc.scope_path)
+    stage_, permission, following = steps[working.status]
+    actor.require(_obj(doc), permission, doc.scope_path)
     comment = (comment or "").strip()
     if decision is Decision.RETURN and not comment:
         raise UserInputError("comment", "COMMENT_REQUIRED", "退回时须填写退回意见")
@@ -529,7 +584,7 @@ async def review_document(
         summary = f"审发并发布：{working.title}，索引号 {doc.index_no}"
     doc.status = _derive_status(doc, await _version(session, doc.working_version_id))
     _touch(doc)
-    audit.record(session, actor, f"document.{stage_.value.lower()}", "Document", doc.id, doc.scope_path, summary)
+    audit.record(session, actor, f"{_obj(doc)}.{stage_.value.lower()}", "Document", doc.id, doc.scope_path, summary)
     await _commit(session)
     return doc
 
@@ -623,6 +678,7 @@ async def _publish(session: AsyncSession, doc: Document, working: DocumentVersio
         doc.interpretation_due, doc.interpretation_due_provisional = add_working_days(
             local_day, INTERPRETATION_WORKING_DAYS
         )
+    await search.index_document(session, doc, working)
 
 
 async def retract_document(
@@ -647,6 +703,7 @@ async def retract_document(
     _touch(doc)
     summary = f"撤回 {doc.index_no}：{reason}"
     audit.record(session, actor, "document.retract", "Document", doc.id, doc.scope_path, summary)
+    await search.remove_document(session, doc)
     await _commit(session)
     return doc
 
@@ -742,8 +799,13 @@ def review_queue_query(actor: Actor) -> Select[tuple[Document]]:
     """What waits for a step the caller may take, oldest first."""
     actor.require_user()
     waiting = [
-        and_(Document.status == DocumentStatus(status.value), actor.visible(Document.scope_path, "document", perm))
-        for status, (_stage, perm, _next) in STEPS.items()
+        and_(
+            Document.status == DocumentStatus(status.value),
+            (Document.kind == DocumentKind.VILLAGE_AFFAIRS) == (obj == "posting"),
+            actor.visible(Document.scope_path, obj, perm),
+        )
+        for obj, steps in (("document", STEPS), ("posting", POSTING_STEPS))
+        for status, (_stage, perm, _next) in steps.items()
     ]
     return select(Document).where(or_(*waiting)).order_by(Document.updated_at, Document.id)
 

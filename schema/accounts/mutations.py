@@ -31,7 +31,35 @@ class RoleGrantPayload:
 
 
 @strawberry.type
+class KioskPayload:
+    token: str | None = strawberry.field(description="Long-lived device token; shown once, keep it on the device.")
+    device: UserType | None
+    errors: list[UserError]
+
+
+@strawberry.type
 class AccountsMutation:
+    @strawberry.mutation(description="Register a service-hall kiosk bound to a unit; it sees only public data there and below.")
+    async def create_kiosk(self, info: strawberry.Info, unit_code: str, name: str) -> KioskPayload:
+        ctx = info.context
+        result, errors = await attempt(
+            info, service.create_kiosk(ctx.session, ctx.actor, unit_code=unit_code, name=name, secret=ctx.settings.secret_key)
+        )
+        if result is None:
+            return KioskPayload(token=None, device=None, errors=errors)
+        token, user = result
+        return KioskPayload(token=token, device=UserType.of(user), errors=[])
+
+    @strawberry.mutation(description="Stop a kiosk: its token stops working at once.")
+    async def revoke_kiosk(self, info: strawberry.Info, id: strawberry.ID) -> KioskPayload:
+        ctx = info.context
+
+        async def run() -> User:
+            return await service.revoke_kiosk(ctx.session, ctx.actor, user_id=decode_id(id, "User", "id"))
+
+        user, errors = await attempt(info, run())
+        return KioskPayload(token=None, device=UserType.of(user) if user else None, errors=errors)
+
     @strawberry.mutation
     async def login(self, info: strawberry.Info, username: str, password: str) -> LoginPayload:
         ctx = info.context

@@ -6,6 +6,7 @@ import strawberry
 
 from api.services.documents import DocumentFields, DocumentFilter
 
+from ..relay import decode_id
 from .types import BodyFormat, DisclosureAttribute, DocumentKind, DocumentStatus, Validity
 
 
@@ -32,6 +33,10 @@ class DocumentContentInput:
     validity: Validity | None = None
     channels: list[str] | None = None
     is_policy: bool | None = None
+    catalog_item_id: strawberry.ID | None = strawberry.field(default=None, description="File under a catalog item.")
+    village_item_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For a village posting: the entry of the village's micro-power list."
+    )
 
     def to_service(self, issuing_organization_id: int | None) -> DocumentFields:
         return DocumentFields(
@@ -41,6 +46,8 @@ class DocumentContentInput:
             keywords=self.keywords, domain_code=self.domain_code, attribute=self.attribute,
             attribute_reason=self.attribute_reason, validity=self.validity, channels=self.channels,
             is_policy=self.is_policy,
+            catalog_item_id=None if self.catalog_item_id is None else decode_id(self.catalog_item_id, "CatalogItem", "catalogItemId"),
+            village_item_id=None if self.village_item_id is None else decode_id(self.village_item_id, "VillagePowerItem", "villageItemId"),
         )  # fmt: skip
 
 

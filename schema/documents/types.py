@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -18,6 +18,10 @@ from api.models import VersionStatus as VersionStatusModel
 from api.services import documents as service
 
 from ..domains.types import DomainType
+
+if TYPE_CHECKING:
+    from ..catalog.types import CatalogItemType
+    from ..micropower.types import VillagePowerItemType
 from ..units.types import OrganizationType
 
 DocumentKind = strawberry.enum(
@@ -198,6 +202,27 @@ class DocumentType(relay.Node):
         rows = await info.context.loaders.events_of_document.load(self._model.id)
         numbers = {v.id: v.number for v in await info.context.loaders.versions_of_document.load(self._model.id)}
         return [DocumentEventType.of(e, numbers.get(e.version_id or 0)) for e in rows]
+
+    @strawberry.field(description="The catalog item the document is filed under.")
+    async def catalog_item(
+        self, info: strawberry.Info
+    ) -> Annotated[CatalogItemType, strawberry.lazy("schema.catalog.types")] | None:
+        from ..catalog.types import CatalogItemType
+
+        if self._model.catalog_item_id is None:
+            return None
+        return CatalogItemType.of(await info.context.loaders.catalog_item.load(self._model.catalog_item_id))
+
+    @strawberry.field(description="For a village posting: the entry of the village's micro-power list.")
+    async def village_item(
+        self, info: strawberry.Info
+    ) -> Annotated[VillagePowerItemType, strawberry.lazy("schema.micropower.types")] | None:
+        from ..micropower.types import VillagePowerItemType
+
+        if self._model.village_item_id is None:
+            return None
+        item = await info.context.loaders.village_item.load(self._model.village_item_id)
+        return (await VillagePowerItemType.build(info, [item]))[0]
 
     @strawberry.field(description="For a policy interpretation: the policy it interprets.")
     async def interprets(self, info: strawberry.Info) -> DocumentType | None:

@@ -1,0 +1,24 @@
+"""Search: the jieba tokens of every public document's published version.
+
+The full-text index over ``tokens`` is not mapped here; migration 0003 creates it per dialect:
+SQLite the FTS5 table ``document_search_fts`` (external content, kept in sync by triggers on this
+table), PostgreSQL the generated column ``tsv`` (``to_tsvector('simple', tokens)``) with a GIN index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class DocumentSearch(Base):
+    __tablename__ = "document_search"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    # Lower-cased jieba search-mode tokens of title, summary and body, joined by single spaces.
+    tokens: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,182 @@
+"""Village micro-power lists (村级小微权力清单): the county template and each village's list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.auth.actor import Actor
+from api.errors import Conflict, UserInputError
+from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
+from api.models.base import utcnow
+
+from . import audit
+from .units import get_unit
+
+CONTENT = ("category", "name", "basis", "steps", "responsible", "disclosed", "timing", "channel")
+
+
+@dataclass
+class PowerFields:
+    category: str
+    name: str
+    basis: str = ""
+    steps: list[str] = field(default_factory=list)
+    responsible: str = ""
+    disclosed: str = ""
+    timing: str = ""
+    channel: str = ""
+
+
+def _check(f: PowerFields) -> None:
+    if not f.category.strip():
+        raise UserInputError("category", "REQUIRED", "权力类别不能为空")
+    if not f.name.strip():
+        raise UserInputError("name", "REQUIRED", "事项名称不能为空")
+
+
+async def create_template_item(
+    session: AsyncSession, actor: Actor, *, unit_code: str, fields_: PowerFields, demo: bool = False
+) -> PowerItem:
+    county = await get_unit(session, unit_code, "unitCode")
+    if county.level is not UnitLevel.COUNTY:
+        raise UserInputError("unitCode", "NOT_COUNTY", f"小微权力清单模板按县（区）制定，“{county.name}”不是县级单位")
+    actor.require("micropower", "manage", county.scope_path)
+    _check(fields_)
+    last = (
+        await session.execute(
+            select(func.coalesce(func.max(PowerItem.position), 0)).where(PowerItem.county_id == county.id)
+        )
+    ).scalar_one()
+    item = PowerItem(county_id=county.id, position=last + 1, demo=demo, **{k: getattr(fields_, k) for k in CONTENT})
+    session.add(item)
+    await session.flush()
+    audit.record(session, actor, "micropower.create", "PowerItem", item.id, county.scope_path, f"模板事项：{item.name}")
+    await session.commit()
+    return item
+
+
+async def _village(session: AsyncSession, actor: Actor, code: str) -> AdminUnit:
+    village = await get_unit(session, code, "villageCode")
+    if village.level is not UnitLevel.VILLAGE:
+        raise UserInputError("villageCode", "NOT_VILLAGE", f"“{village.name}”不是村（社区）")
+    actor.require("micropower", "adopt", village.scope_path)
+    return village
+
+
+async def adopt_template(session: AsyncSession, actor: Actor, *, village_code: str) -> int:
+    """Adopt every template item of the village's county that it has not adopted yet."""
+    village = await _village(session, actor, village_code)
+    county = await get_unit(session, village_code[:6] + "000000", "villageCode")
+    have = set(
+        (
+            await session.execute(
+                select(VillagePowerItem.template_id).where(
+                    VillagePowerItem.village_id == village.id, VillagePowerItem.template_id.is_not(None)
+                )
+            )
+        ).scalars()
+    )
+    template = (
+        await session.execute(select(PowerItem).where(PowerItem.county_id == county.id).order_by(PowerItem.position))
+    ).scalars()
+    added = 0
+    for item in template:
+        if item.id not in have:
+            session.add(VillagePowerItem(village_id=village.id, template_id=item.id, position=item.position))
+            added += 1
+    audit.record(
+        session,
+        actor,
+        "micropower.adopt",
+        "VillagePowerItem",
+        None,
+        village.scope_path,
+        f"{village.name}采用县级模板{added}项",
+    )
+    await session.commit()
+    return added
+
+
+async def add_local_item(
+    session: AsyncSession, actor: Actor, *, village_code: str, fields_: PowerFields
+) -> VillagePowerItem:
+    village = await _village(session, actor, village_code)
+    _check(fields_)
+    last = (
+        await session.execute(
+            select(func.coalesce(func.max(VillagePowerItem.position), 0)).where(
+                VillagePowerItem.village_id == village.id
+            )
+        )
+    ).scalar_one()
+    item = VillagePowerItem(village_id=village.id, position=last + 1000, **{k: getattr(fields_, k) for k in CONTENT})
+    session.add(item)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "micropower.add_local",
+        "VillagePowerItem",
+        item.id,
+        village.scope_path,
+        f"{village.name}自设事项：{fields_.name}",
+    )
+    await session.commit()
+    return item
+
+
+async def set_applicable(
+    session: AsyncSession, actor: Actor, *, item_id: int, version: int, applicable: bool, reason: str | None
+) -> VillagePowerItem:
+    item = await session.get(VillagePowerItem, item_id)
+    if item is None:
+        raise UserInputError("id", "NOT_FOUND", "找不到该清单事项")
+    village = await session.get(AdminUnit, item.village_id)
+    assert village is not None
+    actor.require("micropower", "adopt", village.scope_path)
+    if version != item.version:
+        raise Conflict()
+    reason = (reason or "").strip()
+    if not applicable and not reason:
+        raise UserInputError("reason", "REASON_REQUIRED", "标记为不适用时须说明理由")
+    item.applicable = applicable
+    item.not_applicable_reason = None if applicable else reason
+    item.adopted_at = item.adopted_at or utcnow()
+    summary = "适用" if applicable else f"不适用：{reason}"
+    audit.record(session, actor, "micropower.applicability", "VillagePowerItem", item.id, village.scope_path, summary)
+    try:
+        await session.commit()
+    except StaleDataError as exc:
+        await session.rollback()
+        raise Conflict() from exc
+    return item
+
+
+def village_list_query(village_id: int, include_not_applicable: bool = True) -> Select[tuple[VillagePowerItem]]:
+    stmt = select(VillagePowerItem).where(VillagePowerItem.village_id == village_id)
+    if not include_not_applicable:
+        stmt = stmt.where(VillagePowerItem.applicable.is_(True))
+    return stmt.order_by(VillagePowerItem.position, VillagePowerItem.id)
+
+
+def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, object]:
+    """The item's content: its own for a local item, the template's for an adopted one."""
+    source = template if item.template_id is not None and template is not None else item
+    values = {k: getattr(source, k) for k in CONTENT}
+    return {k: (list(v) if k == "steps" else v) or ([] if k == "steps" else "") for k, v in values.items()}
+
+
+def template_query(county_id: int) -> Select[tuple[PowerItem]]:
+    return select(PowerItem).where(PowerItem.county_id == county_id).order_by(PowerItem.position)
+
+
+__all__: Sequence[str] = ("PowerFields", "adopt_template", "add_local_item", "create_template_item", "set_applicable")
+
+
+def resolved_template(item: PowerItem) -> dict[str, object]:
+    return {k: getattr(item, k) for k in CONTENT}

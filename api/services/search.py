@@ -1,0 +1,265 @@
+"""Search (全文检索) over public documents: jieba tokens stored at write time, matched per word.
+
+A published version's title, summary and body are cut with ``jieba.cut_for_search``, lower-cased,
+stripped of punctuation and whitespace, and stored space-separated in ``document_search``; a query
+is cut the same way and every one of its tokens must match (AND). SQLite matches the tokens with
+FTS5 and ranks by bm25; PostgreSQL with ``to_tsvector('simple', tokens)`` and ts_rank.
+
+Matching is by whole jieba word, not by substring: 低保 finds a document that says 低保, but not one
+that says only 最低生活保障 (jieba cuts that into 最低 / 生活 / 保障 / 最低生活保障; none of them is
+低保). Abbreviations and full names are different words until a synonym list joins them.
+
+Only public documents (published, 主动公开 or 部分公开, not retracted) are in the index: publication
+indexes or replaces a document's tokens, retraction and a non-public attribute remove them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+import jieba
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor
+from api.auth.scope import ROOT, prefixes, unit_path
+from api.models import BodyFormat, Document, DocumentSearch, DocumentVersion
+
+from .units import level_of
+
+jieba.setLogLevel(logging.WARNING)  # its dictionary loading talks on stderr at DEBUG
+_TOKENIZER = jieba.Tokenizer()
+_SEPARATORS = re.compile(r"[\W_]+")
+SNIPPET_WIDTH = 60
+SNIPPET_BEFORE = 20
+FTS_TABLE = "document_search_fts"
+
+
+# --- tokens ---
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode words, lower-cased, punctuation and whitespace dropped."""
+    words: list[str] = []
+    for word in _TOKENIZER.cut_for_search(text):
+        words.extend(part for part in _SEPARATORS.split(word.lower()) if part)
+    return words
+
+
+def query_tokens(query: str) -> list[str]:
+    """The distinct tokens of a query, in order."""
+    return list(dict.fromkeys(tokenize(query)))
+
+
+async def _ready() -> None:
+    # The first use loads jieba's dictionary (about half a second): not on the event loop.
+    if not _TOKENIZER.initialized:
+        await asyncio.to_thread(_TOKENIZER.initialize)
+
+
+# Inline tags sit inside a sentence; any other tag separates text (a paragraph, a cell, a line break).
+_INLINE_TAGS = frozenset({"a", "b", "em", "i", "span", "strong", "sub", "sup", "u"})
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+
+def plain_text(body: str, body_format: BodyFormat) -> str:
+    """The body as text: tags dropped from HTML, whitespace runs collapsed."""
+    if body_format is BodyFormat.HTML:
+        parser = _TextOf()
+        parser.feed(body)
+        parser.close()
+        body = "".join(parser.parts)
+    return " ".join(body.split())
+
+
+def _fields(title: str, summary: str, body: str, body_format: BodyFormat) -> list[str]:
+    return [" ".join(title.split()), " ".join(summary.split()), plain_text(body, body_format)]
+
+
+def text_tokens(title: str, summary: str, body: str, body_format: BodyFormat) -> str:
+    """The stored token string of a version's content."""
+    return " ".join(tokenize("\n".join(_fields(title, summary, body, body_format))))
+
+
+def version_tokens(version: DocumentVersion) -> str:
+    return text_tokens(version.title, version.summary or "", version.body or "", version.body_format)
+
+
+# --- index ---
+
+
+async def index_document(session: AsyncSession, doc: Document, version: DocumentVersion) -> None:
+    """Store the tokens of ``version`` for ``doc``, replacing older ones; a non-public doc is removed.
+
+    Part of the caller's transaction; nothing is flushed here, so the document's row is written
+    once, at the caller's commit."""
+    if not doc.public:
+        await remove_document(session, doc)
+        return
+    await _ready()
+    tokens = version_tokens(version)
+    with session.no_autoflush:
+        row = await session.get(DocumentSearch, doc.id)
+        if row is None:
+            session.add(DocumentSearch(document_id=doc.id, tokens=tokens))
+        else:
+            row.tokens = tokens
+
+
+async def remove_document(session: AsyncSession, doc: Document) -> None:
+    with session.no_autoflush:
+        row = await session.get(DocumentSearch, doc.id)
+        if row is not None:
+            await session.delete(row)
+
+
+# --- query ---
+
+
+def unit_clause(path: str) -> ColumnElement[bool]:
+    """Documents of the unit's organizations and those below it, and of its ancestors' own
+    organizations (a county department's notice applies to every town and village)."""
+    if path == ROOT:
+        return true()
+    ancestors = [p for p in prefixes(path) if p not in (ROOT, path)]
+    return or_(
+        Document.scope_path.like(f"{path}/%"),
+        *[Document.scope_path.like(f"{p}/org:%") for p in ancestors],
+    )
+
+
+def search_path(actor: Actor, unit_code: str | None) -> str:
+    """The scope path to search under: the unit asked for, a kiosk's own unit, or everywhere."""
+    if unit_code is not None:
+        level_of(unit_code.strip(), "unitCode")
+        path = unit_path(unit_code.strip())
+        actor.require_local(path)
+        return path
+    bound = actor.kiosk_paths
+    return bound[0] if bound else ROOT
+
+
+@dataclass(frozen=True)
+class PreparedSearch:
+    tokens: list[str]
+    stmt: Select[tuple[Document, DocumentVersion, float]]
+
+
+async def prepare_search(
+    session: AsyncSession, actor: Actor, query: str, unit_code: str | None = None
+) -> PreparedSearch | None:
+    """The ranked statement (best first, ties newest first) of (document, shown version, rank)
+    rows; None when the query holds no word."""
+    path = search_path(actor, unit_code)
+    await _ready()
+    tokens = query_tokens(query or "")
+    if not tokens:
+        return None
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    if dialect == "postgresql":
+        tsv = literal_column("document_search.tsv")
+        tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(tokens))
+        rank = func.ts_rank(tsv, tsquery, type_=Float)
+        stmt = (
+            select(Document, DocumentVersion, rank.label("rank"))
+            .select_from(DocumentSearch)
+            .join(Document, Document.id == DocumentSearch.document_id)
+            .where(tsv.op("@@")(tsquery))
+        )
+    else:
+        fts = table(FTS_TABLE, column("rowid", Integer))
+        itself = literal_column(FTS_TABLE)  # FTS5's hidden column named after the table
+        # bm25 is lower for better matches; negated so that a higher rank is better on both databases.
+        rank = -func.bm25(itself, type_=Float)
+        stmt = (
+            select(Document, DocumentVersion, rank.label("rank"))
+            .select_from(fts)
+            .join(Document, Document.id == fts.c.rowid)
+            .where(itself.op("MATCH")(" ".join(f'"{t}"' for t in tokens)))
+        )
+    stmt = (
+        stmt.join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+        .where(and_(Document.public.is_(True), unit_clause(path)))
+        .order_by(rank.desc(), Document.published_at.desc().nulls_last(), Document.id.desc())
+    )
+    return PreparedSearch(tokens, stmt)
+
+
+# --- hits ---
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: Document
+    version: DocumentVersion
+    rank: float
+    snippet: str
+
+
+def hit(tokens: Sequence[str], row: Row[tuple[Document, DocumentVersion, float]]) -> Hit:
+    doc, version, rank = row
+    return Hit(doc, version, float(rank), snippet_of(version, tokens))
+
+
+def snippet_of(version: DocumentVersion, tokens: Sequence[str]) -> str:
+    return snippet(_fields(version.title, version.summary or "", version.body or "", version.body_format), tokens)
+
+
+def snippet(fields: Sequence[str], tokens: Sequence[str], width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of the first field that holds a query token (summary and body
+    before the title, which clients show anyway), around its first occurrence; every occurrence in
+    the window is wrapped in <mark>, the rest is HTML-escaped. Occurrences are found as substrings,
+    case-insensitively, so a token inside a longer word is highlighted too."""
+    title, *content = fields
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE)
+    text, first = next(
+        ((f, m.start()) for f in (*content, title) if f and (m := pattern.search(f))),
+        (next((f for f in (*content, title) if f), ""), 0),
+    )
+    start = max(0, min(first - SNIPPET_BEFORE, len(text) - width))
+    end = min(len(text), start + width)
+    window = text[start:end]
+    out: list[str] = ["…" if start > 0 else ""]
+    at = 0
+    for m in pattern.finditer(window):
+        out += [html.escape(window[at : m.start()]), "<mark>", html.escape(m.group()), "</mark>"]
+        at = m.end()
+    out += [html.escape(window[at:]), "…" if end < len(text) else ""]
+    return "".join(out)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.errors import UserInputError
+from api.services import local as service
+from api.services.domains import find_domain
+
+from ..documents.types import DocumentKind, DocumentType
+from ..micropower.types import VillagePowerItemType
+from ..relay import Connection, build_connection, fetch_page
+from ..units.types import OrganizationType
+
+LocalItem = Annotated[
+    DocumentType | VillagePowerItemType,
+    strawberry.union("LocalItem", description="A document, or an entry of the village's micro-power list."),
+]
+
+
+@strawberry.input
+class LocalItemsFilter:
+    kind: DocumentKind | None = None
+    domain_code: str | None = None
+    include_power_list: bool = True
+
+
+@strawberry.type
+class LocalQuery:
+    @strawberry.field(
+        description="What applies to a place, newest first: public documents of its organizations and its "
+        "ancestors' (a village sees village, town and county items), and a village's micro-power list."
+    )
+    async def local_items(
+        self,
+        info: strawberry.Info,
+        unit_code: str,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LocalItemsFilter | None = None,
+    ) -> Connection[LocalItem]:
+        ctx = info.context
+        f = filter or LocalItemsFilter()
+        domain_id = None
+        if f.domain_code is not None:
+            domain = await find_domain(ctx.session, f.domain_code)
+            if domain is None:
+                raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{f.domain_code}”")
+            domain_id = domain.id
+        unit = await service.local_unit(ctx.session, ctx.actor, unit_code)
+        stmt = service.local_items_query(unit, service.LocalFilter(f.kind, domain_id, f.include_power_list))
+        rows, offset, total = await fetch_page(ctx.session, stmt, first, after)
+        doc_ids = [r.id for r in rows if r.kind == service.DOCUMENT]
+        item_ids = [r.id for r in rows if r.kind == service.POWER_ITEM]
+        docs = {d.id: DocumentType.of(d) for d in await ctx.loaders.document.load_many(doc_ids) if d}
+        items = await ctx.loaders.village_item.load_many(item_ids)
+        built = {b.pk: b for b in await VillagePowerItemType.build(info, [i for i in items if i])}
+        nodes: list[DocumentType | VillagePowerItemType] = [
+            docs[r.id] if r.kind == service.DOCUMENT else built[r.id] for r in rows
+        ]
+        return build_connection(nodes, offset, total)
+
+    @strawberry.field(description="Organizations serving a place, with their public profiles: its own first.")
+    async def unit_directory(self, info: strawberry.Info, unit_code: str) -> list[OrganizationType]:
+        ctx = info.context
+        unit = await service.local_unit(ctx.session, ctx.actor, unit_code)
+        rows = (await ctx.session.execute(service.directory_query(unit))).scalars()
+        return [OrganizationType.of(o) for o in rows]

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api.services import search as service
+
+from ..relay import paginate_rows
+from .types import SearchHit, SearchResultConnection
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(
+        description="Full-text search over public documents (jieba words, all must match), best first. "
+        "unitCode keeps documents of that unit, of the units below it and of its ancestors' own organizations; "
+        "a kiosk searches its own place unless it names a unit below it."
+    )
+    async def search(
+        self,
+        info: strawberry.Info,
+        query: str,
+        unit_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> SearchResultConnection:
+        ctx = info.context
+        prepared = await service.prepare_search(ctx.session, ctx.actor, query, unit_code)
+        if prepared is None:
+            return SearchResultConnection(
+                edges=[],
+                page_info=relay.PageInfo(
+                    has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+                ),
+                total_count=0,
+            )
+
+        def convert(row: Any) -> SearchHit:
+            hit = service.hit(prepared.tokens, row)
+            # The page query fetched the shown version already: Document.title and .current reuse it.
+            ctx.loaders.version.prime(hit.version.id, hit.version)
+            return SearchHit.of(hit)
+
+        page = await paginate_rows(ctx.session, prepared.stmt, first, after, convert)
+        return SearchResultConnection(edges=page.edges, page_info=page.page_info, total_count=page.total_count)

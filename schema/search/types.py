@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.services.search import Hit
+
+from ..documents.types import DocumentType
+from ..relay import Connection
+
+
+@strawberry.type(name="SearchHit", description="A document that matches a search, with where it matches.")
+class SearchHit:
+    document: DocumentType
+    snippet: str = strawberry.field(
+        description="About 60 characters around the first match, HTML-escaped, matches wrapped in <mark>…</mark>."
+    )
+    rank: float = strawberry.field(description="Relevance; higher is better. Comparable within one search only.")
+
+    @classmethod
+    def of(cls, hit: Hit) -> SearchHit:
+        return cls(document=DocumentType.of(hit.document), snippet=hit.snippet, rank=hit.rank)
+
+
+@strawberry.type(name="SearchResultConnection", description="A page of search hits, best first.")
+class SearchResultConnection(Connection[SearchHit]):
+    pass
