@@ -46,9 +46,23 @@ class NodeQuery:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, UnitsQuery, DomainsQuery, DocumentsQuery, AccountsQuery, AuditQuery, SearchQuery, CatalogQuery, MicropowerQuery, LocalQuery),
+    (
+        NodeQuery,
+        UnitsQuery,
+        DomainsQuery,
+        DocumentsQuery,
+        AccountsQuery,
+        AuditQuery,
+        SearchQuery,
+        CatalogQuery,
+        MicropowerQuery,
+        LocalQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (UnitsMutation, DomainsMutation, DocumentsMutation, CatalogMutation, MicropowerMutation, AccountsMutation))
+Mutation = merge_types(
+    "Mutation",
+    (UnitsMutation, DomainsMutation, DocumentsMutation, CatalogMutation, MicropowerMutation, AccountsMutation),
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

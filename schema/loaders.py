@@ -115,7 +115,11 @@ class Loaders:
         return await self._grouped(stmt, "interprets_id", doc_ids)
 
     async def _responsibles_of_item(self, item_ids: Sequence[int]) -> list[list[CatalogResponsibility]]:
-        stmt = select(CatalogResponsibility).where(CatalogResponsibility.item_id.in_(item_ids)).order_by(CatalogResponsibility.id)
+        stmt = (
+            select(CatalogResponsibility)
+            .where(CatalogResponsibility.item_id.in_(item_ids))
+            .order_by(CatalogResponsibility.id)
+        )
         return await self._grouped(stmt, "item_id", item_ids)
 
 

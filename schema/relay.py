@@ -70,7 +70,7 @@ async def paginate(
 
 async def paginate_rows(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: Select[*tuple[Any, ...]],
     first: int | None,
     after: str | None,
     convert: Callable[[Any], NodeType],

@@ -207,7 +207,11 @@ async def create_kiosk(
     )
     session.add(user)
     await session.flush()
-    session.add(CasbinRule(ptype="g", v0=subject_of(user.id), v1=Role.KIOSK.value, v2=unit.scope_path, granted_by_id=actor.user_id))
+    session.add(
+        CasbinRule(
+            ptype="g", v0=subject_of(user.id), v1=Role.KIOSK.value, v2=unit.scope_path, granted_by_id=actor.user_id
+        )
+    )
     audit.record(session, actor, "kiosk.create", "User", user.id, unit.scope_path, f"新建终端 {name}（{unit.name}）")
     await session.commit()
     return issue_token(secret, user.id, KIOSK_TOKEN_HOURS), user
@@ -216,10 +220,16 @@ async def create_kiosk(
 async def revoke_kiosk(session: AsyncSession, actor: Actor, *, user_id: int) -> User:
     user = await session.get(User, user_id)
     grants = (
-        await session.execute(
-            select(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(user_id), CasbinRule.v1 == Role.KIOSK.value)
+        (
+            await session.execute(
+                select(CasbinRule).where(
+                    CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(user_id), CasbinRule.v1 == Role.KIOSK.value
+                )
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if user is None or not grants:
         raise UserInputError("id", "NOT_FOUND", "找不到该终端")
     for grant in grants:

@@ -470,7 +470,9 @@ async def _store_files(
         for i, upload in enumerate(files):
             staged.append(stage(upload.stream, upload.filename, tmp_dir, max_bytes, f"files.{i}"))
             if doc.kind is DocumentKind.VILLAGE_AFFAIRS and staged[-1].kind not in (JPEG, PNG):
-                raise UserInputError(f"files.{i}", "PHOTOS_ONLY", f"村务公开只能上传照片（JPEG、PNG），“{upload.filename}”不是照片")
+                raise UserInputError(
+                    f"files.{i}", "PHOTOS_ONLY", f"村务公开只能上传照片（JPEG、PNG），“{upload.filename}”不是照片"
+                )
         start = (
             await session.execute(
                 select(func.coalesce(func.max(Attachment.position), -1)).where(Attachment.version_id == version.id)

@@ -38,9 +38,9 @@ async def local_unit(session: AsyncSession, actor: Actor, unit_code: str) -> Adm
 def local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int, object]]:
     """(kind, id, time) rows, newest first: public documents of organizations of the unit and of
     its ancestors, and the applicable entries of the village's micro-power list."""
-    docs = select(
-        literal(DOCUMENT).label("kind"), Document.id.label("id"), Document.published_at.label("at")
-    ).where(Document.public.is_(True), or_(*[Document.scope_path.like(f"{p}/org:%") for p in _place_paths(unit)]))
+    docs = select(literal(DOCUMENT).label("kind"), Document.id.label("id"), Document.published_at.label("at")).where(
+        Document.public.is_(True), or_(*[Document.scope_path.like(f"{p}/org:%") for p in _place_paths(unit)])
+    )
     if f.kind is not None:
         docs = docs.where(Document.kind == f.kind)
     if f.domain_id is not None:
@@ -51,7 +51,9 @@ def local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int,
     if f.include_power_list and f.kind is None and f.domain_id is None and unit.level is UnitLevel.VILLAGE:
         parts.append(
             select(
-                literal(POWER_ITEM).label("kind"), VillagePowerItem.id.label("id"), VillagePowerItem.adopted_at.label("at")
+                literal(POWER_ITEM).label("kind"),
+                VillagePowerItem.id.label("id"),
+                VillagePowerItem.adopted_at.label("at"),
             ).where(VillagePowerItem.village_id == unit.id, VillagePowerItem.applicable.is_(True))
         )
     both = union_all(*parts).subquery()

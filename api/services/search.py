@@ -179,7 +179,7 @@ def search_path(actor: Actor, unit_code: str | None) -> str:
 @dataclass(frozen=True)
 class PreparedSearch:
     tokens: list[str]
-    stmt: Select[tuple[Document, DocumentVersion, float]]
+    stmt: Select[Document, DocumentVersion, float]
 
 
 async def prepare_search(
@@ -193,8 +193,9 @@ async def prepare_search(
     if not tokens:
         return None
     dialect = session.bind.dialect.name if session.bind else "sqlite"
+    rank: ColumnElement[float]
     if dialect == "postgresql":
-        tsv = literal_column("document_search.tsv")
+        tsv: ColumnElement[Any] = literal_column("document_search.tsv")
         tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(tokens))
         rank = func.ts_rank(tsv, tsquery, type_=Float)
         stmt = (
@@ -205,7 +206,7 @@ async def prepare_search(
         )
     else:
         fts = table(FTS_TABLE, column("rowid", Integer))
-        itself = literal_column(FTS_TABLE)  # FTS5's hidden column named after the table
+        itself: ColumnElement[Any] = literal_column(FTS_TABLE)  # FTS5's hidden column named after the table
         # bm25 is lower for better matches; negated so that a higher rank is better on both databases.
         rank = -func.bm25(itself, type_=Float)
         stmt = (
@@ -233,9 +234,9 @@ class Hit:
     snippet: str
 
 
-def hit(tokens: Sequence[str], row: Row[tuple[Document, DocumentVersion, float]]) -> Hit:
-    doc, version, rank = row
-    return Hit(doc, version, float(rank), snippet_of(version, tokens))
+def hit(tokens: Sequence[str], row: Row[Document, DocumentVersion, float]) -> Hit:
+    version = row[1]
+    return Hit(row[0], version, float(row[2]), snippet_of(version, tokens))
 
 
 def snippet_of(version: DocumentVersion, tokens: Sequence[str]) -> str:

@@ -39,11 +39,16 @@ class KioskPayload:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Register a service-hall kiosk bound to a unit; it sees only public data there and below.")
+    @strawberry.mutation(
+        description="Register a service-hall kiosk bound to a unit; it sees only public data there and below."
+    )
     async def create_kiosk(self, info: strawberry.Info, unit_code: str, name: str) -> KioskPayload:
         ctx = info.context
         result, errors = await attempt(
-            info, service.create_kiosk(ctx.session, ctx.actor, unit_code=unit_code, name=name, secret=ctx.settings.secret_key)
+            info,
+            service.create_kiosk(
+                ctx.session, ctx.actor, unit_code=unit_code, name=name, secret=ctx.settings.secret_key
+            ),
         )
         if result is None:
             return KioskPayload(token=None, device=None, errors=errors)

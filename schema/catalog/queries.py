@@ -40,8 +40,10 @@ class CatalogQuery:
         orgs = await info.context.loaders.organization.load_many([r.organization_id for r in rows])
         return [
             StaleCatalogItem(
-                item=CatalogItemType.of(r.item), organization=OrganizationType.of(o),
-                last_published_at=r.last_published_at, due_since=r.due_since,
+                item=CatalogItemType.of(r.item),
+                organization=OrganizationType.of(o),
+                last_published_at=r.last_published_at,
+                due_since=r.due_since,
             )  # fmt: skip
             for r, o in zip(rows, orgs, strict=True)
             if r.stale

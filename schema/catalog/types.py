@@ -14,12 +14,16 @@ from api.models import UpdateFrequency as UpdateFrequencyModel
 from ..domains.types import DomainType
 from ..units.types import OrganizationType, UnitLevel
 
-UpdateFrequency = strawberry.enum(UpdateFrequencyModel, description="REALTIME 实时, DAILY 日, XUN 旬 (10 days), MONTHLY 月, QUARTERLY 季, YEARLY 年")
+UpdateFrequency = strawberry.enum(
+    UpdateFrequencyModel, description="REALTIME 实时, DAILY 日, XUN 旬 (10 days), MONTHLY 月, QUARTERLY 季, YEARLY 年"
+)
 Audience = strawberry.enum(AudienceModel, description="PUBLIC 全社会, SPECIFIC_GROUPS 特定群体")
 DisclosureMethod = strawberry.enum(DisclosureMethodModel, description="PROACTIVE 主动, ON_REQUEST 依申请")
 
 
-@strawberry.type(name="CatalogItem", description="An item of the disclosure catalog (标准目录) with its eight elements.")
+@strawberry.type(
+    name="CatalogItem", description="An item of the disclosure catalog (标准目录) with its eight elements."
+)
 class CatalogItemType(relay.Node):
     pk: relay.NodeID[int]
     level1: str = strawberry.field(description="一级事项")
@@ -27,7 +31,9 @@ class CatalogItemType(relay.Node):
     content: str = strawberry.field(description="公开内容（要素）")
     basis: str = strawberry.field(description="公开依据")
     deadline: str = strawberry.field(description="公开时限, as written")
-    deadline_working_days: int | None = strawberry.field(description="公开时限 in working days, when the text has that form")
+    deadline_working_days: int | None = strawberry.field(
+        description="公开时限 in working days, when the text has that form"
+    )
     subject: str = strawberry.field(description="公开主体")
     channels: list[str] = strawberry.field(description="公开渠道")
     audience: Audience = strawberry.field(description="公开对象")
@@ -67,5 +73,7 @@ class CatalogItemType(relay.Node):
 class StaleCatalogItem:
     item: CatalogItemType
     organization: OrganizationType
-    last_published_at: datetime | None = strawberry.field(description="The newest document filed under the item, if any.")
+    last_published_at: datetime | None = strawberry.field(
+        description="The newest document filed under the item, if any."
+    )
     due_since: date = strawberry.field(description="A document published on or after this day would be current.")

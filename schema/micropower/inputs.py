@@ -18,5 +18,12 @@ class PowerItemInput:
 
     def to_service(self) -> PowerFields:
         return PowerFields(
-            self.category, self.name, self.basis, list(self.steps), self.responsible, self.disclosed, self.timing, self.channel
+            self.category,
+            self.name,
+            self.basis,
+            list(self.steps),
+            self.responsible,
+            self.disclosed,
+            self.timing,
+            self.channel,
         )

@@ -53,7 +53,9 @@ class MicropowerMutation:
         item, errors = await attempt(
             info, service.add_local_item(ctx.session, ctx.actor, village_code=village_code, fields_=input.to_service())
         )
-        return VillagePowerItemPayload(item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors)
+        return VillagePowerItemPayload(
+            item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors
+        )
 
     @strawberry.mutation(description="Mark an entry applicable or not (a reason is required for not).")
     async def set_village_power_item_applicable(
@@ -68,7 +70,9 @@ class MicropowerMutation:
             )  # fmt: skip
 
         item, errors = await attempt(info, run())
-        return VillagePowerItemPayload(item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors)
+        return VillagePowerItemPayload(
+            item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors
+        )
 
 
 __all__ = ["MicropowerMutation", "PowerItem"]

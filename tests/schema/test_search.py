@@ -135,9 +135,21 @@ async def test_republishing_replaces_the_words(gql: GraphQLClient, make_user: An
     d = (await gql.data(SUBMIT, {"id": draft["id"], "v": draft["version"]}, desk.editor))["submitDocument"]["document"]
     d = (await step(gql, desk.editor, d))["document"]
     d = (await step(gql, desk.reviewer, d))["document"]
-    assert (await step(gql, desk.approver, d, checked=True))["errors"] == []
+    published = await step(gql, desk.approver, d, checked=True)
+    assert published["errors"] == []
     assert await titles(gql, "低保") == []
     assert await titles(gql, "特困") == ["特困人员供养通知"]
+
+    # A new version that is no longer public leaves the index.
+    hide = """mutation($id: ID!, $v: Int!) { updateDocument(id: $id, version: $v,
+      input: {attribute: ON_REQUEST, attributeReason: "涉及个人信息"}) { document { id version } errors { code } } }"""
+    d = published["document"]
+    d = (await gql.data(hide, {"id": d["id"], "v": d["version"]}, desk.editor))["updateDocument"]["document"]
+    d = (await gql.data(SUBMIT, {"id": d["id"], "v": d["version"]}, desk.editor))["submitDocument"]["document"]
+    d = (await step(gql, desk.editor, d))["document"]
+    d = (await step(gql, desk.reviewer, d))["document"]
+    assert (await step(gql, desk.approver, d, checked=True))["errors"] == []
+    assert await titles(gql, "特困") == []
 
 
 async def test_unit_code_takes_ancestors_and_descendants(
