@@ -19,6 +19,7 @@ from api.auth.backend import BearerTokenBackend, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, Unauthenticated, UserInputError
+from api.privacy import Vault
 from api.services import documents
 from api.settings import Settings
 from api.storage import LocalStorage
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         sessionmaker=make_sessionmaker(engine),
         authorizer=Authorizer(engine, settings.policy_dir),
         storage=LocalStorage(settings.files_dir),
+        vault=Vault(settings.data_key or settings.secret_key),
     )
     view = GongkaiGraphQL(
         state,

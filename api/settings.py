@@ -32,6 +32,7 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_files_per_request: int = 10
     timezone: str = "Asia/Shanghai"
+    data_key: str = ""  # encrypts applicants' ID numbers and phones; defaults to the secret key
 
     @property
     def files_dir(self) -> Path:
@@ -61,5 +62,6 @@ class Settings:
             database_url=env.get("GONGKAI_DATABASE_URL") or _default_database_url(var_dir),
             secret_key=secret or DEV_SECRET,
             token_hours=int(env.get("GONGKAI_TOKEN_HOURS", "12")),
+            data_key=env.get("GONGKAI_DATA_KEY", ""),
             max_upload_bytes=int(float(env.get("GONGKAI_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
         )

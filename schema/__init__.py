@@ -32,6 +32,8 @@ from .errors import ErrorShaping, ProductionErrorShaping
 from .local.queries import LocalQuery
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
+from .requests.mutations import RequestsMutation
+from .requests.queries import RequestsQuery
 from .search.queries import SearchQuery
 from .units.mutations import UnitsMutation
 from .units.queries import UnitsQuery
@@ -57,11 +59,20 @@ Query = merge_types(
         CatalogQuery,
         MicropowerQuery,
         LocalQuery,
+        RequestsQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (UnitsMutation, DomainsMutation, DocumentsMutation, CatalogMutation, MicropowerMutation, AccountsMutation),
+    (
+        UnitsMutation,
+        DomainsMutation,
+        DocumentsMutation,
+        CatalogMutation,
+        MicropowerMutation,
+        RequestsMutation,
+        AccountsMutation,
+    ),
 )
 
 

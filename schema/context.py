@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from api.auth.actor import Actor
 from api.auth.enforcer import Authorizer
+from api.privacy import Vault
 from api.settings import Settings
 from api.storage import Storage
 
@@ -24,6 +25,7 @@ class Context:
     actor: Actor
     settings: Settings
     storage: Storage
+    vault: Vault
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -38,6 +40,7 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     authorizer: Authorizer
     storage: Storage
+    vault: Vault
 
 
 def client_addr(request: Request) -> str | None:

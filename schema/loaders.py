@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -13,7 +15,9 @@ from strawberry.dataloader import DataLoader
 from api.auth.actor import Actor
 from api.models import (
     AdminUnit,
+    Appeal,
     Attachment,
+    CalendarDay,
     CatalogItem,
     CatalogResponsibility,
     Document,
@@ -22,9 +26,11 @@ from api.models import (
     DocumentVersion,
     Domain,
     DomainAssignment,
+    InfoRequest,
     Organization,
     OrganizationContact,
     PowerItem,
+    RequestEvent,
     User,
     VillagePowerItem,
 )
@@ -46,6 +52,10 @@ class Loaders:
         self.power_item = DataLoader(self._by_id(PowerItem))
         self.village_item = DataLoader(self._by_id(VillagePowerItem))
         self.responsibles_of_item = DataLoader(self._responsibles_of_item)
+        self.info_request = DataLoader(self._by_id(InfoRequest))
+        self.events_of_request = DataLoader(self._events_of_request)
+        self.appeals_of_request = DataLoader(self._appeals_of_request)
+        self._calendar: asyncio.Future[dict[date, bool]] | None = None
         self.unit = DataLoader(self._by_id(AdminUnit))
         self.organization = DataLoader(self._by_id(Organization))
         self.domain = DataLoader(self._by_id(Domain))
@@ -53,6 +63,24 @@ class Loaders:
         self.organizations_of_unit = DataLoader(self._organizations_of_unit)
         self.contacts_of_organization = DataLoader(self._contacts_of_organization)
         self.assignments_of_county = DataLoader(self._assignments_of_county)
+
+    async def calendar(self) -> dict[date, bool]:
+        """The district office's calendar days, read once per request (sibling resolvers share it)."""
+        if self._calendar is None:
+            self._calendar = asyncio.ensure_future(self._read_calendar())
+        return await self._calendar
+
+    async def _read_calendar(self) -> dict[date, bool]:
+        rows = (await self.session.execute(select(CalendarDay))).scalars()
+        return {d.day: d.working for d in rows}
+
+    async def _events_of_request(self, ids: Sequence[int]) -> list[list[RequestEvent]]:
+        stmt = select(RequestEvent).where(RequestEvent.request_id.in_(ids)).order_by(RequestEvent.id)
+        return await self._grouped(stmt, "request_id", ids)
+
+    async def _appeals_of_request(self, ids: Sequence[int]) -> list[list[Appeal]]:
+        stmt = select(Appeal).where(Appeal.request_id.in_(ids)).order_by(Appeal.id)
+        return await self._grouped(stmt, "request_id", ids)
 
     def _by_id(self, model: type[Any]) -> Any:
         async def load(ids: Sequence[int]) -> list[Any]:

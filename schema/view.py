@@ -23,4 +23,5 @@ class GongkaiGraphQL(GraphQL[Context, None]):
             actor=scoped.actor,
             settings=self.state.settings,
             storage=self.state.storage,
+            vault=self.state.vault,
         )

@@ -21,6 +21,23 @@ from .documents import (
 )
 from .domains import Domain, DomainAlias, DomainAssignment
 from .micropower import PowerItem, VillagePowerItem
+from .requests import (
+    Appeal,
+    AppealKind,
+    AppealOutcome,
+    ApplicantType,
+    ArchiveCounter,
+    CalendarDay,
+    Channel,
+    DeliveryForm,
+    EventKind,
+    InfoRequest,
+    ReplyReason,
+    ReplyTemplate,
+    ReplyType,
+    RequestEvent,
+    RequestStatus,
+)
 from .search import DocumentSearch
 from .units import (
     AdminUnit,
@@ -33,6 +50,21 @@ from .units import (
 )
 
 __all__ = [
+    "Appeal",
+    "AppealKind",
+    "AppealOutcome",
+    "ApplicantType",
+    "ArchiveCounter",
+    "CalendarDay",
+    "Channel",
+    "DeliveryForm",
+    "EventKind",
+    "InfoRequest",
+    "ReplyReason",
+    "ReplyTemplate",
+    "ReplyType",
+    "RequestEvent",
+    "RequestStatus",
     "Audience",
     "CatalogItem",
     "CatalogResponsibility",

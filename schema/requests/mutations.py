@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import strawberry
+
+from api.models import Appeal, InfoRequest
+from api.services import requests as service
+
+from ..errors import UserError, attempt
+from ..relay import decode_id
+from .inputs import AppealInput, CalendarDayInput, InfoRequestInput, ReplyInput
+from .types import AppealOutcome, AppealType, InfoRequestStatusType, InfoRequestType
+
+
+@strawberry.type
+class SubmitInfoRequestPayload:
+    tracking_code: str | None = strawberry.field(description="查询码: give it with the password to follow the request.")
+    password: str | None = strawberry.field(description="查询密码, shown once.")
+    status: InfoRequestStatusType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class InfoRequestPayload:
+    request: InfoRequestType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class AppealPayload:
+    appeal: AppealType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class SetCalendarDaysPayload:
+    recomputed: int = strawberry.field(description="How many open requests had their due date recomputed.")
+    errors: list[UserError]
+
+
+def _id(value: strawberry.ID) -> int:
+    return decode_id(value, "InfoRequest", "id")
+
+
+async def _step(info: strawberry.Info, run: Callable[[], Awaitable[InfoRequest]]) -> InfoRequestPayload:
+    async def call() -> InfoRequest:
+        return await run()
+
+    request, errors = await attempt(info, call())
+    return InfoRequestPayload(request=InfoRequestType.of(request) if request else None, errors=errors)
+
+
+@strawberry.type
+class RequestsMutation:
+    @strawberry.mutation(description="Submit a request (anyone), or record a letter, fax, e-mail or visit (staff).")
+    async def submit_info_request(self, info: strawberry.Info, input: InfoRequestInput) -> SubmitInfoRequestPayload:
+        ctx = info.context
+
+        async def run() -> tuple[InfoRequest, str]:
+            return await service.submit(
+                ctx.session, ctx.actor, ctx.vault,
+                service.Submission(
+                    channel=input.channel, applicant_type=input.applicant_type, applicant_name=input.applicant_name,
+                    description=input.description, organization_id=decode_id(input.organization_id, "Organization", "organizationId"),
+                    delivery_form=input.delivery_form, id_number=input.id_number, phone=input.phone, address=input.address,
+                    email=input.email, purpose=input.purpose, received_on=input.received_on,
+                ),
+            )  # fmt: skip
+
+        result, errors = await attempt(info, run())
+        if result is None:
+            return SubmitInfoRequestPayload(tracking_code=None, password=None, status=None, errors=errors)
+        request, password = result
+        return SubmitInfoRequestPayload(
+            tracking_code=request.tracking_code, password=password, status=InfoRequestStatusType.of(request), errors=[]
+        )
+
+    @strawberry.mutation(description="登记")
+    async def register_info_request(self, info: strawberry.Info, id: strawberry.ID, version: int) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.register(c.session, c.actor, request_id=_id(id), version=version))
+
+    @strawberry.mutation(description="分办: forward to the organization that will handle it.")
+    async def assign_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, organization_id: strawberry.ID
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.assign(
+            c.session, c.actor, request_id=_id(id), version=version,
+            organization_id=decode_id(organization_id, "Organization", "organizationId"),
+        ))  # fmt: skip
+
+    @strawberry.mutation(
+        description="补正: ask the applicant to make the request clear (within 7 working days of receipt)."
+    )
+    async def request_correction(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, note: str, on_date: date | None = None
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.request_correction(
+            c.session, c.actor, request_id=_id(id), version=version, note=note, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="The corrected request arrived: the reply period starts again from that day.")
+    async def record_correction(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.record_correction(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="逾期不补正: close the request.")
+    async def close_for_lapsed_correction(
+        self, info: strawberry.Info, id: strawberry.ID, version: int
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(
+            info, lambda: service.correction_lapsed(c.session, c.actor, request_id=_id(id), version=version)
+        )
+
+    @strawberry.mutation(
+        description="会商 (thirdParty false, Art. 34) or a third party's opinion (true, Art. 32): the clock stops."
+    )
+    async def start_consultation(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, third_party: bool, note: str = "",
+        on_date: date | None = None,
+    ) -> InfoRequestPayload:  # fmt: skip
+        c = info.context
+        return await _step(info, lambda: service.start_consultation(
+            c.session, c.actor, request_id=_id(id), version=version, third_party=third_party, note=note, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="The opinion came back: the clock runs again.")
+    async def end_consultation(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, note: str = "", on_date: date | None = None
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.end_consultation(
+            c.session, c.actor, request_id=_id(id), version=version, note=note, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="One extension of at most 20 working days, with a reason and who approved it.")
+    async def extend_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, days: int, reason: str, approver: str
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.extend(
+            c.session, c.actor, request_id=_id(id), version=version, days=days, reason=reason, approver=approver))  # fmt: skip
+
+    @strawberry.mutation(description="审核: send the draft reply for the leader's sign-off.")
+    async def send_info_request_for_review(
+        self, info: strawberry.Info, id: strawberry.ID, version: int
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(
+            info, lambda: service.send_for_review(c.session, c.actor, request_id=_id(id), version=version)
+        )
+
+    @strawberry.mutation(description="答复, with a letter from the reply type's template.")
+    async def reply_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, input: ReplyInput
+    ) -> InfoRequestPayload:
+        c = info.context
+        reply = service.ReplyInput(
+            input.reply_type, input.reason, input.legal_basis, input.note, input.publish_proactively
+        )
+        return await _step(
+            info, lambda: service.reply(c.session, c.actor, request_id=_id(id), version=version, reply_=reply)
+        )
+
+    @strawberry.mutation(description="归档, with an archive number.")
+    async def archive_info_request(self, info: strawberry.Info, id: strawberry.ID, version: int) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.archive(c.session, c.actor, request_id=_id(id), version=version))
+
+    @strawberry.mutation
+    async def withdraw_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, note: str = ""
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(
+            info, lambda: service.withdraw(c.session, c.actor, request_id=_id(id), version=version, note=note)
+        )
+
+    @strawberry.mutation(description="Record an administrative review or a lawsuit about a request.")
+    async def record_appeal(self, info: strawberry.Info, input: AppealInput) -> AppealPayload:
+        c = info.context
+
+        async def run() -> Appeal:
+            return await service.record_appeal(
+                c.session, c.actor, request_id=decode_id(input.request_id, "InfoRequest", "requestId"), kind=input.kind,
+                outcome=input.outcome, filed_on=input.filed_on, note=input.note,
+            )  # fmt: skip
+
+        appeal, errors = await attempt(info, run())
+        return AppealPayload(appeal=AppealType.of(appeal) if appeal else None, errors=errors)
+
+    @strawberry.mutation
+    async def update_appeal(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, outcome: AppealOutcome, note: str | None = None
+    ) -> AppealPayload:
+        c = info.context
+
+        async def run() -> Appeal:
+            return await service.update_appeal(
+                c.session, c.actor, appeal_id=decode_id(id, "Appeal", "id"), version=version, outcome=outcome, note=note
+            )
+
+        appeal, errors = await attempt(info, run())
+        return AppealPayload(appeal=AppealType.of(appeal) if appeal else None, errors=errors)
+
+    @strawberry.mutation(description="Enter holidays and 调休 working days; open requests' due dates are recomputed.")
+    async def set_calendar_days(self, info: strawberry.Info, days: list[CalendarDayInput]) -> SetCalendarDaysPayload:
+        c = info.context
+        count, errors = await attempt(
+            info, service.set_calendar_days(c.session, c.actor, [(d.day, d.working, d.note) for d in days])
+        )
+        return SetCalendarDaysPayload(recomputed=count or 0, errors=errors)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import strawberry
+
+from api.auth.scope import unit_path
+from api.services import requests as service
+
+from ..relay import Connection, decode_id, paginate
+from .inputs import InfoRequestFilter
+from .types import InfoRequestStatusType, InfoRequestType
+
+
+@strawberry.type
+class RequestsQuery:
+    @strawberry.field(description="For the applicant: status, due date and reply; null for a wrong code or password.")
+    async def info_request_status(
+        self, info: strawberry.Info, tracking_code: str, password: str
+    ) -> InfoRequestStatusType | None:
+        request = await service.status_for_applicant(info.context.session, tracking_code, password)
+        return InfoRequestStatusType.of(request) if request else None
+
+    @strawberry.field(description="Requests the caller may see, soonest due first.")
+    async def info_requests(
+        self,
+        info: strawberry.Info,
+        filter: InfoRequestFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[InfoRequestType]:
+        f = filter or InfoRequestFilter()
+        stmt = service.requests_query(
+            info.context.actor,
+            service.RequestFilter(
+                unit_path=unit_path(f.unit_code) if f.unit_code else None,
+                organization_id=None if f.organization_id is None else decode_id(f.organization_id, "Organization", "organizationId"),
+                status=f.status, overdue=f.overdue, due_before=f.due_before, received_from=f.received_from,
+                received_to=f.received_to,
+            ),
+        )  # fmt: skip
+        return await paginate(info.context.session, stmt, first, after, InfoRequestType.of)
+
+    @strawberry.field
+    async def info_request(self, info: strawberry.Info, id: strawberry.ID) -> InfoRequestType | None:
+        rows = await InfoRequestType.resolve_nodes(info=info, node_ids=[decode_id(id, "InfoRequest", "id")])
+        return rows[0]

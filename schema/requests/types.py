@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from api import clock
+from api.models import Appeal, InfoRequest, RequestEvent
+from api.models import AppealKind as AppealKindModel
+from api.models import AppealOutcome as AppealOutcomeModel
+from api.models import ApplicantType as ApplicantTypeModel
+from api.models import Channel as ChannelModel
+from api.models import DeliveryForm as DeliveryFormModel
+from api.models import EventKind as EventKindModel
+from api.models import ReplyReason as ReplyReasonModel
+from api.models import ReplyType as ReplyTypeModel
+from api.models import RequestStatus as RequestStatusModel
+from api.models.requests import OPEN_STATUSES
+from api.services import requests as service
+
+from ..documents.types import DocumentType
+from ..units.types import OrganizationType
+
+Channel = strawberry.enum(ChannelModel, description="ONLINE, LETTER, ONSITE, FAX, EMAIL, KIOSK")
+ApplicantType = strawberry.enum(ApplicantTypeModel, description="As the annual report counts applicants")
+DeliveryForm = strawberry.enum(DeliveryFormModel)
+RequestStatus = strawberry.enum(
+    RequestStatusModel,
+    description="RECEIVED 签收, REGISTERED 登记, ASSIGNED 分办, AWAITING_CORRECTION 待补正, CONSULTING 会商, "
+    "THIRD_PARTY 征求第三方意见, IN_REVIEW 审核, REPLIED 答复, ARCHIVED 归档, WITHDRAWN, CLOSED",
+)
+EventKind = strawberry.enum(EventKindModel)
+ReplyType = strawberry.enum(ReplyTypeModel, description="The rows of table 3 of the annual report (2021 format)")
+ReplyReason = strawberry.enum(
+    ReplyReasonModel, description="The reasons the annual report's table 3 lists under each reply type"
+)
+AppealKind = strawberry.enum(AppealKindModel)
+AppealOutcome = strawberry.enum(AppealOutcomeModel)
+
+
+@strawberry.type(name="InfoRequestEvent")
+class InfoRequestEventType:
+    kind: EventKind
+    on_date: date
+    actor_name: str
+    comment: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, e: RequestEvent) -> InfoRequestEventType:
+        return cls(kind=e.kind, on_date=e.on_date, actor_name=e.actor_name, comment=e.comment, created_at=e.created_at)
+
+
+@strawberry.type(name="Appeal", description="An administrative review or lawsuit about the request.")
+class AppealType(relay.Node):
+    pk: relay.NodeID[int]
+    kind: AppealKind
+    outcome: AppealOutcome
+    filed_on: date | None
+    note: str
+    version: int
+
+    @classmethod
+    def of(cls, a: Appeal) -> AppealType:
+        return cls(pk=a.id, kind=a.kind, outcome=a.outcome, filed_on=a.filed_on, note=a.note, version=a.version)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+        info.context.actor.require_user()
+        rows = [await info.context.session.get(Appeal, int(i)) for i in node_ids]
+        return [cls.of(a) if a else None for a in rows]
+
+
+def reason_label(r: InfoRequest) -> str | None:
+    return r.reply_reason.value if r.reply_reason else None
+
+
+@strawberry.type(name="InfoRequestStatus", description="What an applicant sees with the tracking code and password.")
+class InfoRequestStatusType:
+    tracking_code: str
+    status: RequestStatus
+    received_on: date
+    due_on: date
+    due_provisional: bool
+    reply_type: ReplyType | None
+    reply_reason: str | None
+    reply_letter: str | None
+    replied_on: date | None
+
+    @classmethod
+    def of(cls, r: InfoRequest) -> InfoRequestStatusType:
+        return cls(
+            tracking_code=r.tracking_code, status=r.status, received_on=r.received_on, due_on=r.due_on,
+            due_provisional=r.due_provisional, reply_type=r.reply_type, reply_reason=reason_label(r),
+            reply_letter=r.reply_letter, replied_on=r.replied_on,
+        )  # fmt: skip
+
+
+@strawberry.type(name="InfoRequest", description="A request for government information (依申请公开), for staff.")
+class InfoRequestType(relay.Node):
+    pk: relay.NodeID[int]
+    tracking_code: str
+    channel: Channel
+    applicant_type: ApplicantType
+    applicant_name: str
+    address: str
+    email: str
+    description: str
+    purpose: str
+    delivery_form: DeliveryForm
+    status: RequestStatus
+    received_on: date = strawberry.field(description="Day zero (Art. 31).")
+    clock_start: date = strawberry.field(description="Day zero, or the day the corrected request arrived (Art. 30).")
+    extension_days: int
+    due_on: date
+    provisional: bool = strawberry.field(description="The due date rests on a year whose holidays are not entered yet.")
+    reply_type: ReplyType | None
+    reply_reason: str | None
+    reply_letter: str | None
+    replied_on: date | None
+    archive_no: str | None
+    version: int
+    _model: strawberry.Private[InfoRequest]
+
+    @classmethod
+    def of(cls, r: InfoRequest) -> InfoRequestType:
+        return cls(
+            pk=r.id, tracking_code=r.tracking_code, channel=r.channel, applicant_type=r.applicant_type,
+            applicant_name=r.applicant_name, address=r.address, email=r.email, description=r.description,
+            purpose=r.purpose, delivery_form=r.delivery_form, status=r.status, received_on=r.received_on,
+            clock_start=r.clock_start, extension_days=r.extension_days, due_on=r.due_on, provisional=r.due_provisional,
+            reply_type=r.reply_type, reply_reason=reason_label(r), reply_letter=r.reply_letter, replied_on=r.replied_on,
+            archive_no=r.archive_no, version=r.version, _model=r,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+        info.context.actor.require_user()
+        rows = await info.context.loaders.info_request.load_many([int(i) for i in node_ids])
+        return [cls.of(r) if r and service.can_read(info.context.actor, r) else None for r in rows]
+
+    @strawberry.field(
+        description="Masked (5134**********1234) except for the handler and the district office; full reads are audited."
+    )
+    async def id_number(self, info: strawberry.Info) -> str | None:
+        ctx = info.context
+        return await service.reveal(ctx.session, ctx.actor, ctx.vault, self._model, "idNumber")
+
+    @strawberry.field(description="Masked except for the handler and the district office; full reads are audited.")
+    async def phone(self, info: strawberry.Info) -> str | None:
+        ctx = info.context
+        return await service.reveal(ctx.session, ctx.actor, ctx.vault, self._model, "phone")
+
+    @strawberry.field(description="Working days from today to the due day; negative when overdue.")
+    async def days_left(self, info: strawberry.Info) -> int | None:
+        if self._model.status not in OPEN_STATUSES:
+            return None
+        return clock.working_days_left(service.today(), self._model.due_on, await info.context.loaders.calendar())
+
+    @strawberry.field
+    def overdue(self) -> bool:
+        return self._model.status in OPEN_STATUSES and self._model.due_on < service.today()
+
+    @strawberry.field
+    async def receiving_organization(self, info: strawberry.Info) -> OrganizationType:
+        return OrganizationType.of(await info.context.loaders.organization.load(self._model.receiving_org_id))
+
+    @strawberry.field
+    async def handling_organization(self, info: strawberry.Info) -> OrganizationType:
+        return OrganizationType.of(await info.context.loaders.organization.load(self._model.handling_org_id))
+
+    @strawberry.field(description="The request's history, oldest first.")
+    async def events(self, info: strawberry.Info) -> list[InfoRequestEventType]:
+        return [InfoRequestEventType.of(e) for e in await info.context.loaders.events_of_request.load(self._model.id)]
+
+    @strawberry.field
+    async def appeals(self, info: strawberry.Info) -> list[AppealType]:
+        return [AppealType.of(a) for a in await info.context.loaders.appeals_of_request.load(self._model.id)]
+
+    @strawberry.field(description="The draft started when the reply was marked for proactive publication.")
+    async def proactive_document(self, info: strawberry.Info) -> DocumentType | None:
+        if self._model.proactive_document_id is None:
+            return None
+        doc = await info.context.loaders.document.load(self._model.proactive_document_id)
+        return DocumentType.of(doc) if doc else None

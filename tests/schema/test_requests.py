@@ -1,0 +1,301 @@
+"""Information requests over HTTP: the walk to the archive, the statutory clock, privacy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from api.models import AuditEntry, InfoRequest, OrganizationKind, Role, UnitKind
+from api.services import units
+
+from ..conftest import GraphQLClient
+from ..documents_fixtures import credit, gid
+
+SUBMIT = """mutation($input: InfoRequestInput!) { submitInfoRequest(input: $input) {
+  trackingCode password status { status dueOn } errors { field code message } } }"""
+REQUEST = """query($id: ID!) { infoRequest(id: $id) { id version status receivedOn clockStart dueOn provisional
+  extensionDays idNumber phone archiveNo replyType replyLetter events { kind onDate comment } } }"""
+STATUS = """query($c: String!, $p: String!) { infoRequestStatus(trackingCode: $c, password: $p) {
+  status dueOn replyType replyLetter } }"""
+
+
+@dataclass
+class Office:
+    org_id: str
+    org_pk: int
+    foi: str
+    district: str
+
+
+async def make_office(session: Any, system: Any, make_user: Any) -> Office:
+    await units.create_unit(session, system, code="513425000000", name="会理县", kind=UnitKind.XIAN)
+    org = await units.create_organization(session, system, unit_code="513425000000", name="县民政局",
+                                          kind=OrganizationKind.DEPARTMENT, credit_code=credit(7), short_name="HLMZ")  # fmt: skip
+    return Office(
+        org_id=gid("Organization", org.id), org_pk=org.id,
+        foi=await make_user("foi", Role.FOI_OFFICER, organization_id=org.id),
+        district=await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000"),
+    )  # fmt: skip
+
+
+def applicant(o: Office, **extra: Any) -> dict[str, Any]:
+    base = {"organizationId": o.org_id, "channel": "ONLINE", "applicantType": "NATURAL_PERSON", "applicantName": "张三",
+            "idNumber": "513425199001011234", "phone": "13800001234", "description": "2026年低保资金发放明细"}  # fmt: skip
+    return {**base, **extra}
+
+
+async def submit(gql: GraphQLClient, o: Office, token: str | None = None, **extra: Any) -> dict[str, Any]:
+    data = (await gql.data(SUBMIT, {"input": applicant(o, **extra)}, token))["submitInfoRequest"]
+    assert data["errors"] == [], data
+    return data
+
+
+async def staff_view(gql: GraphQLClient, o: Office, tracking: str) -> dict[str, Any]:
+    rows = await gql.data("{ infoRequests(first: 100) { edges { node { id trackingCode } } } }", token=o.foi)
+    rid = next(e["node"]["id"] for e in rows["infoRequests"]["edges"] if e["node"]["trackingCode"] == tracking)
+    return (await gql.data(REQUEST, {"id": rid}, o.foi))["infoRequest"]
+
+
+async def step(
+    gql: GraphQLClient, token: str, mutation: str, r: dict[str, Any], args: str = "", **variables: Any
+) -> dict[str, Any]:
+    decl = "".join(f", ${k}: {t}" for k, (t, _v) in variables.items())
+    call = "".join(f", {k}: ${k}" for k in variables)
+    query = f"""mutation($id: ID!, $version: Int!{decl}) {{ {mutation}(id: $id, version: $version{call}{args}) {{
+      request {{ id version status dueOn provisional archiveNo replyType replyLetter }} errors {{ field code message }} }} }}"""
+    values = {"id": r["id"], "version": r["version"], **{k: v for k, (_t, v) in variables.items()}}
+    return (await gql.data(query, values, token))[mutation]
+
+
+async def test_walk_from_receipt_to_archive(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    assert submitted["status"]["status"] == "RECEIVED"
+    r = await staff_view(gql, o, submitted["trackingCode"])
+    for mutation, extra in (("registerInfoRequest", {}), ("assignInfoRequest", {"organizationId": ("ID!", o.org_id)}),
+                            ("sendInfoRequestForReview", {})):  # fmt: skip
+        result = await step(gql, o.foi, mutation, r, **extra)
+        assert result["errors"] == [], (mutation, result)
+        r = result["request"]
+    assert r["status"] == "IN_REVIEW"
+    replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+    assert replied["errors"] == [] and "张三" in replied["request"]["replyLetter"]
+    archived = await step(gql, o.foi, "archiveInfoRequest", replied["request"])
+    assert archived["request"]["status"] == "ARCHIVED"
+    assert archived["request"]["archiveNo"] == f"HLMZ-{date.today().year}-0001"
+    full = await staff_view(gql, o, submitted["trackingCode"])
+    assert [e["kind"] for e in full["events"]] == [
+        "RECEIVED",
+        "REGISTERED",
+        "ASSIGNED",
+        "IN_REVIEW",
+        "REPLIED",
+        "ARCHIVED",
+    ]
+
+    own = (await gql.data(STATUS, {"c": submitted["trackingCode"], "p": submitted["password"]}))["infoRequestStatus"]
+    assert own["status"] == "ARCHIVED" and own["replyType"] == "DISCLOSED" and "张三" in own["replyLetter"]
+    assert (await gql.data(STATUS, {"c": submitted["trackingCode"], "p": "wrong-password"}))[
+        "infoRequestStatus"
+    ] is None
+    assert (await gql.data(STATUS, {"c": "YSAAAAAAAAAA", "p": submitted["password"]}))["infoRequestStatus"] is None
+    other = await submit(gql, o, applicantName="李四")
+    assert (await gql.data(STATUS, {"c": other["trackingCode"], "p": submitted["password"]}))[
+        "infoRequestStatus"
+    ] is None
+    # The applicant's view has no personal data at all.
+    body = await gql('query($c: String!, $p: String!) { infoRequestStatus(trackingCode: $c, password: $p) { idNumber } }',
+                     {"c": submitted["trackingCode"], "p": submitted["password"]})  # fmt: skip
+    assert "errors" in body
+
+
+async def letter(gql: GraphQLClient, o: Office, received_on: str) -> dict[str, Any]:
+    submitted = await submit(gql, o, o.foi, channel="LETTER", receivedOn=received_on)
+    return await staff_view(gql, o, submitted["trackingCode"])
+
+
+async def test_due_dates_follow_chinese_working_days(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    national_day = await letter(gql, o, "2026-09-25")
+    assert (national_day["dueOn"], national_day["provisional"]) == ("2026-10-29", False)
+    spring = await letter(gql, o, "2026-02-10")
+    assert spring["dueOn"] == "2026-03-16"
+
+
+async def test_due_date_into_2027_is_provisional_until_the_days_are_entered(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    # A request received on 2026-12-20 (the test runs earlier than that): set its day zero.
+    await session.execute(update(InfoRequest).where(InfoRequest.tracking_code == submitted["trackingCode"])
+                          .values(received_on=date(2026, 12, 20), clock_start=date(2026, 12, 20)))  # fmt: skip
+    await session.commit()
+    calendar = (
+        """mutation($days: [CalendarDayInput!]!) { setCalendarDays(days: $days) { recomputed errors { code } } }"""
+    )
+    noop = await gql.data(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, o.district)
+    assert noop["setCalendarDays"]["recomputed"] >= 1
+    r = await staff_view(gql, o, submitted["trackingCode"])
+    assert (r["dueOn"], r["provisional"]) == ("2027-01-15", True)  # weekdays only: 1 January counted
+    entered = await gql.data(calendar, {"days": [{"day": "2027-01-01", "working": False, "note": "元旦"}]}, o.district)
+    assert entered["setCalendarDays"]["errors"] == []
+    r = await staff_view(gql, o, submitted["trackingCode"])
+    assert (r["dueOn"], r["provisional"]) == ("2027-01-18", False)
+    refused = await gql(calendar, {"days": [{"day": "2027-01-02", "working": False}]}, o.foi)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_extension_adds_twenty_working_days_once(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    r = (await step(gql, o.foi, "registerInfoRequest", r))["request"]
+    too_long = await step(
+        gql,
+        o.foi,
+        "extendInfoRequest",
+        r,
+        days=("Int!", 21),
+        reason=("String!", "需调取档案"),
+        approver=("String!", "王主任"),
+    )
+    assert too_long["errors"][0]["code"] == "TOO_LONG"
+    extended = await step(
+        gql,
+        o.foi,
+        "extendInfoRequest",
+        r,
+        days=("Int!", 20),
+        reason=("String!", "需调取档案"),
+        approver=("String!", "王主任"),
+    )
+    assert extended["errors"] == [] and extended["request"]["dueOn"] == "2026-11-26"
+    again = await step(
+        gql,
+        o.foi,
+        "extendInfoRequest",
+        extended["request"],
+        days=("Int!", 5),
+        reason=("String!", "x"),
+        approver=("String!", "y"),
+    )
+    assert again["errors"][0]["code"] == "ALREADY_EXTENDED"
+
+
+async def test_correction_restarts_the_clock(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    late = await step(
+        gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-10-20")
+    )
+    assert late["errors"][0]["code"] == "CORRECTION_TOO_LATE"
+    asked = await step(
+        gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-28")
+    )
+    assert asked["errors"] == [] and asked["request"]["status"] == "AWAITING_CORRECTION"
+    corrected = await step(gql, o.foi, "recordCorrection", asked["request"], onDate=("Date", "2026-10-12"))
+    assert corrected["errors"] == []
+    assert corrected["request"]["status"] == "RECEIVED" and corrected["request"]["dueOn"] == "2026-11-09"
+
+
+async def test_third_party_pause_moves_the_due_date(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    r = (await step(gql, o.foi, "registerInfoRequest", r))["request"]
+    assert r["dueOn"] == "2026-10-29"
+    paused = await step(
+        gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True), onDate=("Date", "2026-10-09")
+    )
+    assert paused["request"]["status"] == "THIRD_PARTY"
+    resumed = await step(gql, o.foi, "endConsultation", paused["request"], onDate=("Date", "2026-10-19"))
+    assert resumed["errors"] == [] and resumed["request"]["status"] == "REGISTERED"
+    assert resumed["request"]["dueOn"] == "2026-11-09"  # 7 working days (10-10 is a 调休 working day) later
+
+
+async def test_personal_data_is_masked_except_for_handlers(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    before = (await session.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
+    handler = await staff_view(gql, o, submitted["trackingCode"])
+    assert handler["idNumber"] == "513425199001011234" and handler["phone"] == "13800001234"
+    session.expire_all()
+    reveals = (await session.execute(select(AuditEntry).where(AuditEntry.action == "request.reveal"))).scalars().all()
+    assert (
+        len(reveals) == 2
+        and (await session.execute(select(func.count()).select_from(AuditEntry))).scalar_one() == before + 2
+    )
+    auditor = await make_user("auditor", Role.AUDITOR, unit_code="513425000000")
+    masked = (await gql.data(REQUEST, {"id": handler["id"]}, auditor))["infoRequest"]
+    assert masked["idNumber"] == "5134**********1234" and masked["phone"] == "138****1234"
+    kiosk = await make_user("kiosk", Role.KIOSK, unit_code="513425000000")
+    assert (await gql.data(REQUEST, {"id": handler["id"]}, kiosk))["infoRequest"] is None
+    other_org = await units.create_organization(session, system, unit_code="513425000000", name="县财政局",
+                                                kind=OrganizationKind.DEPARTMENT)  # fmt: skip
+    other = await make_user("foi2", Role.FOI_OFFICER, organization_id=other_org.id)
+    assert (await gql.data(REQUEST, {"id": handler["id"]}, other))["infoRequest"] is None
+    stored = (await session.execute(select(InfoRequest.id_number_enc))).scalars().first()
+    assert stored and "513425199001011234" not in stored
+
+
+async def test_refusal_needs_a_reason_and_a_legal_basis(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
+    no_reason = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "NOT_DISCLOSED"}))
+    assert [(e["field"], e["code"]) for e in no_reason["errors"]] == [("reason", "REASON_REQUIRED")]
+    wrong_reason = await step(
+        gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "UNABLE", "reason": "STATE_SECRET"})
+    )
+    assert wrong_reason["errors"][0]["code"] == "REASON_REQUIRED"
+    no_basis = await step(
+        gql,
+        o.foi,
+        "replyInfoRequest",
+        r,
+        input=("ReplyInput!", {"replyType": "NOT_DISCLOSED", "reason": "THIRD_PARTY_RIGHTS"}),
+    )
+    assert no_basis["errors"][0]["field"] == "legalBasis"
+    ok = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {
+        "replyType": "NOT_DISCLOSED", "reason": "THIRD_PARTY_RIGHTS", "legalBasis": "《政府信息公开条例》第十五条"}))  # fmt: skip
+    letter_text = ok["request"]["replyLetter"]
+    assert "第十五条" in letter_text and "60日" in letter_text and "6个月" in letter_text
+
+
+async def test_requests_list_runs_constant_statements(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any, statement_counter: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    for i in range(12):
+        await submit(gql, o, applicantName=f"申请人{i}")
+    query = """query($n: Int!) { infoRequests(first: $n) { totalCount edges { node { trackingCode status dueOn daysLeft
+      overdue provisional handlingOrganization { name } events { kind } appeals { kind } } } } }"""
+
+    async def count(n: int) -> int:
+        statement_counter.start()
+        data = await gql.data(query, {"n": n}, o.foi)
+        used = statement_counter.stop()
+        assert len(data["infoRequests"]["edges"]) == n
+        return used
+
+    assert await count(3) == await count(12), statement_counter.statements
+
+
+async def test_anonymous_cannot_record_a_letter(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    o = await make_office(session, system, make_user)
+    body = await gql(SUBMIT, {"input": applicant(o, channel="LETTER", receivedOn="2026-11-01")})
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    missing = (await gql.data(SUBMIT, {"input": applicant(o, idNumber=None)}))["submitInfoRequest"]
+    assert [(e["field"], e["code"]) for e in missing["errors"]] == [("idNumber", "REQUIRED")]
