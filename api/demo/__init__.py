@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
+from api.privacy import Vault
 from api.services import accounts, domains, units
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
@@ -16,6 +17,7 @@ from api.storage import Storage
 from . import data
 from .catalog import load_catalog, load_micropower
 from .documents import load_documents, load_posting
+from .requests import load_requests
 
 
 def demo_credit_code(county: str, serial: int) -> str:
@@ -62,7 +64,9 @@ class _Builder:
         )
 
 
-async def load_demo(session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path) -> dict[str, int]:
+async def load_demo(
+    session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path, vault: Vault | None = None
+) -> dict[str, int]:
     b = _Builder(session, actor)
     huili = await b.unit(data.HUILI_CODE, data.HUILI_NAME, "XIAN", demo=False)
     huili_orgs: dict[str, Organization] = {}
@@ -169,4 +173,8 @@ async def load_demo(session: AsyncSession, actor: Actor, storage: Storage, tmp_d
     powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
-    return {"assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers}
+    requests = await load_requests(session, actor, vault or Vault("demo"))
+    return {
+        "assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers,
+        "requests": requests,
+    }  # fmt: skip

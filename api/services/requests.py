@@ -549,7 +549,14 @@ async def record_appeal(
     appeal = Appeal(request_id=r.id, kind=kind, outcome=outcome, filed_on=filed_on, note=note)
     session.add(appeal)
     _event(
-        session, actor, r, EventKind.APPEAL_RECORDED, filed_on or today(), note, kind=kind.value, outcome=outcome.value
+        session,
+        actor,
+        r,
+        EventKind.APPEAL_RECORDED,
+        filed_on or today(),
+        note,
+        appeal_kind=kind.value,
+        outcome=outcome.value,
     )
     audit.record(
         session,

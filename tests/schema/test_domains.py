@@ -41,7 +41,7 @@ ASSIGNMENTS = """query($code: String!) { unit(code: $code) { domainAssignments {
 @pytest.fixture
 async def demo(session: Any, system: Any, app: Any) -> None:
     settings = app.state.gongkai.settings
-    await load_demo(session, system, app.state.gongkai.storage, settings.files_dir / "tmp")
+    await load_demo(session, system, app.state.gongkai.storage, settings.files_dir / "tmp", app.state.gongkai.vault)
 
 
 async def test_there_are_26_domains(gql: GraphQLClient) -> None:

@@ -299,3 +299,27 @@ async def test_anonymous_cannot_record_a_letter(gql: GraphQLClient, make_user: A
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     missing = (await gql.data(SUBMIT, {"input": applicant(o, idNumber=None)}))["submitInfoRequest"]
     assert [(e["field"], e["code"]) for e in missing["errors"]] == [("idNumber", "REQUIRED")]
+
+
+async def test_appeals_are_recorded_and_updated(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    record = """mutation($input: AppealInput!) { recordAppeal(input: $input) { appeal { id version kind outcome } errors { code } } }"""
+    made = (await gql.data(record, {"input": {"requestId": r["id"], "kind": "ADMINISTRATIVE_REVIEW", "filedOn": "2026-10-30"}},
+                           o.foi))["recordAppeal"]  # fmt: skip
+    assert made["appeal"]["outcome"] == "PENDING"
+    update_ = """mutation($id: ID!, $v: Int!) { updateAppeal(id: $id, version: $v, outcome: CORRECTED) {
+      appeal { outcome version } errors { code } } }"""
+    done = (await gql.data(update_, {"id": made["appeal"]["id"], "v": made["appeal"]["version"]}, o.foi))[
+        "updateAppeal"
+    ]
+    assert done["appeal"]["outcome"] == "CORRECTED"
+    stale = (await gql.data(update_, {"id": made["appeal"]["id"], "v": made["appeal"]["version"]}, o.foi))[
+        "updateAppeal"
+    ]
+    assert stale["errors"] == [{"code": "CONFLICT"}]
+    view = await gql.data(
+        "query($id: ID!) { infoRequest(id: $id) { appeals { kind outcome } events { kind } } }", {"id": r["id"]}, o.foi
+    )
+    assert view["infoRequest"]["appeals"] == [{"kind": "ADMINISTRATIVE_REVIEW", "outcome": "CORRECTED"}]
+    assert view["infoRequest"]["events"][-1]["kind"] == "APPEAL_RECORDED"
