@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,6 +22,7 @@ from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, Unauthenticated, UserInputError
 from api.privacy import Vault
 from api.services import documents
+from api.services.reports import export as reports_export
 from api.settings import Settings
 from api.storage import LocalStorage
 from schema import build_schema
@@ -112,6 +114,30 @@ def file_endpoint(state: AppState) -> Any:
     return download
 
 
+def export_endpoint(state: AppState) -> Any:
+    async def download(request: Request) -> Response:
+        user_id = getattr(request.user, "user_id", None)
+        async with state.sessionmaker() as session:
+            try:
+                actor = await load_actor(session, state.authorizer, user_id, client_addr(request))
+                result = await reports_export.export(session, actor, request.path_params["report"], dict(request.query_params))
+            except Unauthenticated as exc:
+                return graphql_error(401, exc.message, "UNAUTHENTICATED")
+            except Forbidden as exc:
+                return graphql_error(403, exc.message, "FORBIDDEN")
+            except UserInputError as exc:
+                body = {"data": None, "errors": [{"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}]}
+                return JSONResponse(body, 400)
+        disposition = f"attachment; filename*=UTF-8''{quote(result.filename)}"
+        return Response(
+            result.content,
+            media_type=result.media_type,
+            headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        )
+
+    return download
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
@@ -143,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]),
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
+            Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
             Route("/healthz", healthz),
         ],
         middleware=[

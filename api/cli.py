@@ -137,6 +137,29 @@ def import_catalog(settings: Settings, path: Path, unit_code: str) -> None:
     print(f"导入完成：{count} 项目录事项")
 
 
+def export_report(settings: Settings, report: str, pairs: list[str], out: Path | None) -> None:
+    from api.errors import UserInputError
+    from api.services.reports.export import export
+
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"参数应写成 key=value：{pair}")
+        params[key.strip()] = value.strip()
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        return await export(session, actor, report, params)
+
+    try:
+        result = asyncio.run(_with_session(settings, work))
+    except UserInputError as exc:
+        raise SystemExit(f"导出失败：{exc.message}") from exc
+    target = out or Path(result.filename)
+    target.write_bytes(result.content)
+    print(f"已导出：{target}")
+
+
 def _bind(host: str, port: int) -> socket.socket | None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -211,6 +234,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("import-catalog", help="import catalog items from an xlsx file into a county's catalog")
     p.add_argument("file", type=Path)
     p.add_argument("--unit-code", required=True, help="the county (12-digit code)")
+    p = sub.add_parser("export", help="export a report: gongkai export monthly-report organizationId=17 month=2026-11")
+    p.add_argument("report")
+    p.add_argument("params", nargs="*", help="key=value; format=xlsx or format=md")
+    p.add_argument("--out", type=Path)
     sub.add_parser("print-schema", help="print the GraphQL SDL")
     args = parser.parse_args(argv)
     try:
@@ -229,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
         import_units(settings, args.file)
     elif args.command == "import-catalog":
         import_catalog(settings, args.file, args.unit_code)
+    elif args.command == "export":
+        export_report(settings, args.report, args.params, args.out)
     elif args.command == "print-schema":
         print_schema()
 

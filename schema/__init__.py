@@ -32,6 +32,7 @@ from .errors import ErrorShaping, ProductionErrorShaping
 from .local.queries import LocalQuery
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
+from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
 from .search.queries import SearchQuery
@@ -60,6 +61,7 @@ Query = merge_types(
         MicropowerQuery,
         LocalQuery,
         RequestsQuery,
+        ReportsQuery,
     ),
 )
 Mutation = merge_types(
@@ -71,6 +73,7 @@ Mutation = merge_types(
         CatalogMutation,
         MicropowerMutation,
         RequestsMutation,
+        ReportsMutation,
         AccountsMutation,
     ),
 )

@@ -11,6 +11,7 @@ from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.privacy import Vault
 from api.services import accounts, domains, units
+from api.services.reports import assessment
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
 
@@ -174,7 +175,11 @@ async def load_demo(
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     requests = await load_requests(session, actor, vault or Vault("demo"))
+    targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
+    by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
+    for name, count in targets.items():
+        await assessment.set_target(session, actor, organization_id=by_name[name].id, year=data.TARGET_YEAR, count=count)
     return {
         "assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers,
-        "requests": requests,
+        "requests": requests, "targets": len(targets),
     }  # fmt: skip

@@ -145,3 +145,15 @@ HUILI_MATCH = {
 }
 
 DEMO_PASSWORD = "gongkai-demo"
+
+# huili-2016 annex 1: target counts of the town-level units (by the name the annex gives).
+HUILI_TOWN_TARGETS: dict[str, int] = {
+    **{f"{n}街道办事处": 60 for n in HUILI_SUBDISTRICTS},
+    **{f"{n}管委会": 80 for n in HUILI_PARKS},
+    **{f"{n}镇政府": 40 for n in HUILI_TOWNS},
+    "外北乡政府": 40,
+    **{f"{n}乡政府": 30 for n in ["海潮", "小黑箐", "竹箐", "白鸡", "内东", "矮郎", "爱民", "鱼鲊", "爱国", "中厂", "凤营", "河口",
+                               "下村", "树堡", "杨家坝", "普隆", "白果湾"]},
+    **{f"{n}乡政府": 20 for n in ["芭蕉", "江普", "龙泉", "马宗", "六民", "法坪", "新安", "黄柏", "金雨", "槽元", "江竹", "黎洪"]},
+}
+TARGET_YEAR = 2026  # the annex's 2016 figures, set for the demo's year

@@ -21,6 +21,7 @@ from .documents import (
 )
 from .domains import Domain, DomainAlias, DomainAssignment
 from .micropower import PowerItem, VillagePowerItem
+from .reports import AnnualReportFigure, AnnualReportText, AnnualTarget, AssessmentFactor
 from .requests import (
     Appeal,
     AppealKind,
@@ -50,6 +51,10 @@ from .units import (
 )
 
 __all__ = [
+    "AnnualReportFigure",
+    "AnnualReportText",
+    "AnnualTarget",
+    "AssessmentFactor",
     "Appeal",
     "AppealKind",
     "AppealOutcome",
