@@ -70,3 +70,16 @@ class SerialSession(AsyncSession):
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, class_=SerialSession)
+
+
+async def commit_or_conflict(session: AsyncSession) -> None:
+    """Commit; a row changed meanwhile by someone else (its version moved) is a CONFLICT."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from api.errors import Conflict
+
+    try:
+        await session.commit()
+    except StaleDataError as exc:
+        await session.rollback()
+        raise Conflict() from exc

@@ -51,21 +51,8 @@ async def paginate(
     convert: Callable[[Row], NodeType],
 ) -> Connection[NodeType]:
     """Two statements however large the page: the count, and the page."""
-    size = DEFAULT_PAGE if first is None else max(0, min(first, MAX_PAGE))
-    offset = decode_cursor(after)
-    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
-    rows: Sequence[Any] = (await session.execute(stmt.offset(offset).limit(size))).scalars().all()
-    edges = [relay.Edge(node=convert(row), cursor=encode_cursor(offset + i)) for i, row in enumerate(rows)]
-    return Connection(
-        edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=offset + len(rows) < total,
-            has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
-    )
+    rows, offset, total = await fetch_page(session, stmt, first, after)
+    return build_connection([convert(row[0]) for row in rows], offset, total)
 
 
 async def paginate_rows(
@@ -76,21 +63,8 @@ async def paginate_rows(
     convert: Callable[[Any], NodeType],
 ) -> Connection[NodeType]:
     """Like ``paginate``, for statements of several columns: ``convert`` gets each whole row."""
-    size = DEFAULT_PAGE if first is None else max(0, min(first, MAX_PAGE))
-    offset = decode_cursor(after)
-    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
-    rows: Sequence[Any] = (await session.execute(stmt.offset(offset).limit(size))).all()
-    edges = [relay.Edge(node=convert(row), cursor=encode_cursor(offset + i)) for i, row in enumerate(rows)]
-    return Connection(
-        edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=offset + len(rows) < total,
-            has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
-    )
+    rows, offset, total = await fetch_page(session, stmt, first, after)
+    return build_connection([convert(row) for row in rows], offset, total)
 
 
 def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:

@@ -20,10 +20,10 @@ import nh3
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.actor import Actor
 from api.auth.scope import organization_path, unit_path
+from api.db import commit_or_conflict
 from api.errors import Conflict, Forbidden, UserInputError
 from api.models import (
     AdminUnit,
@@ -316,12 +316,7 @@ def _derive_status(doc: Document, working: DocumentVersion | None) -> DocumentSt
     return DocumentStatus.PUBLISHED
 
 
-async def _commit(session: AsyncSession) -> None:
-    try:
-        await session.commit()
-    except StaleDataError as exc:
-        await session.rollback()
-        raise Conflict() from exc
+_commit = commit_or_conflict
 
 
 def _touch(doc: Document) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.actor import Actor
+from api.db import commit_or_conflict
 from api.errors import Conflict, UserInputError
 from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
@@ -149,11 +149,7 @@ async def set_applicable(
     item.adopted_at = item.adopted_at or utcnow()
     summary = "适用" if applicable else f"不适用：{reason}"
     audit.record(session, actor, "micropower.applicability", "VillagePowerItem", item.id, village.scope_path, summary)
-    try:
-        await session.commit()
-    except StaleDataError as exc:
-        await session.rollback()
-        raise Conflict() from exc
+    await commit_or_conflict(session)
     return item
 
 

@@ -10,12 +10,12 @@ from datetime import date
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from api import clock
 from api.auth.actor import Actor, SystemActor
 from api.auth.passwords import hash_password, verify_password
 from api.auth.scope import ROOT, organization_path
+from api.db import commit_or_conflict
 from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
@@ -240,11 +240,7 @@ async def _save(session: AsyncSession, actor: Actor, r: InfoRequest, action: str
     audit.record(
         session, actor, f"request.{action}", "InfoRequest", r.id, r.scope_path, f"{r.tracking_code}：{summary}"
     )
-    try:
-        await session.commit()
-    except StaleDataError as exc:
-        await session.rollback()
-        raise Conflict() from exc
+    await commit_or_conflict(session)
     return r
 
 
@@ -600,11 +596,7 @@ async def update_appeal(
         r.scope_path,
         f"{r.tracking_code}：结果 {outcome.value}",
     )
-    try:
-        await session.commit()
-    except StaleDataError as exc:
-        await session.rollback()
-        raise Conflict() from exc
+    await commit_or_conflict(session)
     return appeal
 
 

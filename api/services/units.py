@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT, organization_path, unit_path
+from api.db import commit_or_conflict
 from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
@@ -172,12 +172,7 @@ async def update_unit(
     return unit
 
 
-async def _commit_versioned(session: AsyncSession) -> None:
-    try:
-        await session.commit()
-    except StaleDataError as exc:
-        await session.rollback()
-        raise Conflict() from exc
+_commit_versioned = commit_or_conflict
 
 
 def units_query(level: UnitLevel | None = None, parent_code: str | None = None) -> Select[tuple[AdminUnit]]:
