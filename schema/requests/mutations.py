@@ -11,7 +11,7 @@ from api.services import requests as service
 from ..errors import UserError, attempt
 from ..relay import decode_id
 from .inputs import AppealInput, CalendarDayInput, InfoRequestInput, ReplyInput
-from .types import AppealOutcome, AppealType, InfoRequestStatusType, InfoRequestType
+from .types import AppealOutcome, AppealType, InfoRequestStatusType, InfoRequestType, ReplyType
 
 
 @strawberry.type
@@ -31,6 +31,12 @@ class InfoRequestPayload:
 @strawberry.type
 class AppealPayload:
     appeal: AppealType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ReplyTemplatePayload:
+    body: str | None
     errors: list[UserError]
 
 
@@ -207,6 +213,12 @@ class RequestsMutation:
 
         appeal, errors = await attempt(info, run())
         return AppealPayload(appeal=AppealType.of(appeal) if appeal else None, errors=errors)
+
+    @strawberry.mutation(description="The letter for a reply type, with placeholders such as {applicant_name} and {remedies}.")
+    async def save_reply_template(self, info: strawberry.Info, reply_type: ReplyType, body: str) -> ReplyTemplatePayload:
+        c = info.context
+        saved, errors = await attempt(info, service.save_template(c.session, c.actor, reply_type=reply_type, body=body))
+        return ReplyTemplatePayload(body=saved.body if saved else None, errors=errors)
 
     @strawberry.mutation(description="Enter holidays and 调休 working days; open requests' due dates are recomputed.")
     async def set_calendar_days(self, info: strawberry.Info, days: list[CalendarDayInput]) -> SetCalendarDaysPayload:
