@@ -120,19 +120,28 @@ def export_endpoint(state: AppState) -> Any:
         async with state.sessionmaker() as session:
             try:
                 actor = await load_actor(session, state.authorizer, user_id, client_addr(request))
-                result = await reports_export.export(session, actor, request.path_params["report"], dict(request.query_params))
+                result = await reports_export.export(
+                    session, actor, request.path_params["report"], dict(request.query_params)
+                )
             except Unauthenticated as exc:
                 return graphql_error(401, exc.message, "UNAUTHENTICATED")
             except Forbidden as exc:
                 return graphql_error(403, exc.message, "FORBIDDEN")
             except UserInputError as exc:
-                body = {"data": None, "errors": [{"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}]}
+                body = {
+                    "data": None,
+                    "errors": [{"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}],
+                }
                 return JSONResponse(body, 400)
         disposition = f"attachment; filename*=UTF-8''{quote(result.filename)}"
         return Response(
             result.content,
             media_type=result.media_type,
-            headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+            headers={
+                "Content-Disposition": disposition,
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-store",
+            },
         )
 
     return download

@@ -32,7 +32,11 @@ def free_port() -> int:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
-    env = {**os.environ, "GONGKAI_VAR_DIR": str(work), "GONGKAI_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}"}
+    env = {
+        **os.environ,
+        "GONGKAI_VAR_DIR": str(work),
+        "GONGKAI_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}",
+    }
     env.pop("GONGKAI_ENV", None)
     for step in (["migrate"], ["demo"]):
         subprocess.run([sys.executable, "-m", "api.cli", *step], env=env, check=True, capture_output=True)
@@ -61,7 +65,9 @@ def main() -> None:
                     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
                 times.sort()
                 p95 = times[int(len(times) * 0.95) - 1]
-                print(f"{name:42} {statistics.median(times) * 1000:10.2f} {p95 * 1000:8.2f} {len(times) / sum(times):8.0f}")
+                print(
+                    f"{name:42} {statistics.median(times) * 1000:10.2f} {p95 * 1000:8.2f} {len(times) / sum(times):8.0f}"
+                )
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -32,6 +32,7 @@ from .errors import ErrorShaping, ProductionErrorShaping
 from .local.queries import LocalQuery
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
+from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
@@ -62,6 +63,7 @@ Query = merge_types(
         LocalQuery,
         RequestsQuery,
         ReportsQuery,
+        AnnualReportQuery,
     ),
 )
 Mutation = merge_types(
@@ -74,6 +76,7 @@ Mutation = merge_types(
         MicropowerMutation,
         RequestsMutation,
         ReportsMutation,
+        AnnualReportMutation,
         AccountsMutation,
     ),
 )

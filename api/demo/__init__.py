@@ -178,7 +178,9 @@ async def load_demo(
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
     for name, count in targets.items():
-        await assessment.set_target(session, actor, organization_id=by_name[name].id, year=data.TARGET_YEAR, count=count)
+        await assessment.set_target(
+            session, actor, organization_id=by_name[name].id, year=data.TARGET_YEAR, count=count
+        )
     return {
         "assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers,
         "requests": requests, "targets": len(targets),

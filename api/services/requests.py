@@ -712,14 +712,19 @@ async def save_template(session: AsyncSession, actor: Actor, *, reply_type: Repl
     except (ValueError, IndexError) as exc:
         raise UserInputError("body", "INVALID_TEMPLATE", "模板中的花括号占位符写法不正确，如 {applicant_name}") from exc
     if reply_type in REFUSALS and "{remedies}" not in body:
-        raise UserInputError("body", "REMEDIES_REQUIRED", "不予公开等答复的模板须包含 {remedies}（复议、诉讼的途径和期限）")
-    template = (await session.execute(select(ReplyTemplate).where(ReplyTemplate.reply_type == reply_type))).scalar_one_or_none()
+        raise UserInputError(
+            "body", "REMEDIES_REQUIRED", "不予公开等答复的模板须包含 {remedies}（复议、诉讼的途径和期限）"
+        )
+    template = (
+        await session.execute(select(ReplyTemplate).where(ReplyTemplate.reply_type == reply_type))
+    ).scalar_one_or_none()
     if template is None:
         template = ReplyTemplate(reply_type=reply_type, body=body)
         session.add(template)
     else:
         template.body = body
-    audit.record(session, actor, "request.template", "ReplyTemplate", reply_type.value, ROOT, f"修改{reply_type.value}答复模板")
+    audit.record(
+        session, actor, "request.template", "ReplyTemplate", reply_type.value, ROOT, f"修改{reply_type.value}答复模板"
+    )
     await commit_or_conflict(session)
     return template
-

@@ -214,8 +214,12 @@ class RequestsMutation:
         appeal, errors = await attempt(info, run())
         return AppealPayload(appeal=AppealType.of(appeal) if appeal else None, errors=errors)
 
-    @strawberry.mutation(description="The letter for a reply type, with placeholders such as {applicant_name} and {remedies}.")
-    async def save_reply_template(self, info: strawberry.Info, reply_type: ReplyType, body: str) -> ReplyTemplatePayload:
+    @strawberry.mutation(
+        description="The letter for a reply type, with placeholders such as {applicant_name} and {remedies}."
+    )
+    async def save_reply_template(
+        self, info: strawberry.Info, reply_type: ReplyType, body: str
+    ) -> ReplyTemplatePayload:
         c = info.context
         saved, errors = await attempt(info, service.save_template(c.session, c.actor, reply_type=reply_type, body=body))
         return ReplyTemplatePayload(body=saved.body if saved else None, errors=errors)

@@ -211,3 +211,16 @@ async def test_circular_runs_constant_statements_and_exports(
     assert refused.status_code == 403
     unknown = await client.get("/exports/nope", headers={"Authorization": f"Bearer {office}"})
     assert unknown.status_code == 400
+
+
+async def test_months_are_counted_in_china_time(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    orgs = await county_with(session, system, ["县民政局"])
+    civil = orgs["县民政局"]
+    # 2025-06-30 17:00 UTC is 1 July 01:00 in China: a July publication.
+    await publish_at(session, civil, f"513425/org:{civil.id}", datetime(2025, 6, 30, 17, 0, tzinfo=UTC), "七月初")
+    await session.commit()
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    query = "query($o: ID!, $m: String!) { monthlyReport(organizationId: $o, month: $m) { publishedThisMonth } }"
+    june = await gql.data(query, {"o": gid("Organization", civil.id), "m": "2025-06"}, office)
+    july = await gql.data(query, {"o": gid("Organization", civil.id), "m": "2025-07"}, office)
+    assert (june["monthlyReport"]["publishedThisMonth"], july["monthlyReport"]["publishedThisMonth"]) == (0, 1)

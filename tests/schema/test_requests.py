@@ -325,16 +325,24 @@ async def test_appeals_are_recorded_and_updated(gql: GraphQLClient, make_user: A
     assert view["infoRequest"]["events"][-1]["kind"] == "APPEAL_RECORDED"
 
 
-async def test_reply_templates_are_edited_by_the_district_office(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+async def test_reply_templates_are_edited_by_the_district_office(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
     o = await make_office(session, system, make_user)
-    save = "mutation($b: String!) { saveReplyTemplate(replyType: NOT_DISCLOSED, body: $b) { body errors { field code } } }"
+    save = (
+        "mutation($b: String!) { saveReplyTemplate(replyType: NOT_DISCLOSED, body: $b) { body errors { field code } } }"
+    )
     missing = await gql.data(save, {"b": "{applicant_name}：不予公开。"}, o.district)
     assert missing["saveReplyTemplate"]["errors"] == [{"field": "body", "code": "REMEDIES_REQUIRED"}]
     assert (await gql(save, {"b": "x {remedies}"}, o.foi))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    ok = await gql.data(save, {"b": "{applicant_name}同志：依据{legal_basis}，{reason}，不予公开。{remedies}"}, o.district)
+    ok = await gql.data(
+        save, {"b": "{applicant_name}同志：依据{legal_basis}，{reason}，不予公开。{remedies}"}, o.district
+    )
     assert ok["saveReplyTemplate"]["errors"] == []
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
     replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {
         "replyType": "NOT_DISCLOSED", "reason": "STATE_SECRET", "legalBasis": "《政府信息公开条例》第十四条"}))  # fmt: skip
-    assert replied["request"]["replyLetter"].startswith("张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。")
+    assert replied["request"]["replyLetter"].startswith(
+        "张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
+    )

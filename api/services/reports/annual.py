@@ -33,6 +33,9 @@ Decisions:
   appeal was recorded, China time), by kind and outcome as now recorded.
 - Cost: a fixed number of statements whatever the number of requests or organizations: the
   scope (one or two), texts, figures, documents, requests, appeals: each one grouped query.
+- Figure keys are stored as lower-case strings (``permit_decisions``, ``fee_amount``, …) and
+  shown to GraphQL as the enum AnnualReportFigureKey; section keys likewise (``overview``,
+  ``problems``, ``other``). The enums live here, beside the rules that use them.
 - Exports (``annual-report``): xlsx laid out like the paper form, or Markdown. Neither reads
   applicants' names nor ID numbers: the report never selects them.
 """
@@ -54,8 +57,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.actor import Actor
-from api.auth.scope import within
-from api.errors import Conflict, UserInputError
+from api.auth.scope import ROOT, within
+from api.errors import Conflict, Unauthenticated, UserInputError
 from api.models import (
     AnnualReportFigure,
     AnnualReportText,
@@ -175,6 +178,12 @@ TYPE_LABELS = {
     ReplyType.NOT_PROCESSED: "（五）不予处理",
     ReplyType.OTHER: "（六）其他处理",
 }
+# The reasons under each reply type in the form's order: the form lists 逾期不补正 before 逾期未缴费.
+FORM_REASONS: dict[ReplyType, tuple[ReplyReason, ...]] = {
+    **REASONS_BY_TYPE,
+    ReplyType.OTHER: (ReplyReason.CORRECTION_LAPSED, ReplyReason.FEE_UNPAID, ReplyReason.OTHER),
+}
+assert all(set(FORM_REASONS[t]) == set(REASONS_BY_TYPE[t]) for t in ReplyType)
 ROW_NEW = "一、本年新收政府信息公开申请数量"
 ROW_CARRIED = "二、上年结转政府信息公开申请数量"
 ROW_RESULTS = "三、本年度办理结果"
@@ -306,6 +315,13 @@ class AnnualReport:
         return f"{self.scope.name}{self.year}年政府信息公开工作年度报告"
 
 
+def _signed_in(actor: Actor) -> None:
+    """Anonymous callers learn nothing, not even whether a unit exists; the command line's
+    system actor, signed in as nobody, may read everything."""
+    if actor.user is None and not actor.can("report", "read", ROOT):
+        raise Unauthenticated()
+
+
 def check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= today().year:
         raise UserInputError("year", "INVALID_YEAR", f"年度应在{FIRST_YEAR}年至{today().year}年之间")
@@ -333,7 +349,7 @@ def _instant(day: date) -> datetime:
 async def annual_report(
     session: AsyncSession, actor: Actor, *, year: int, organization_id: int | None = None, unit_code: str | None = None
 ) -> AnnualReport:
-    actor.require_user()
+    _signed_in(actor)
     check_year(year)
     scope = await resolve_scope(session, organization_id=organization_id, unit_code=unit_code)
     actor.require("report", "read", scope.path)
@@ -364,7 +380,7 @@ async def save_text(
     session: AsyncSession, actor: Actor, *, year: int, organization_id: int | None, unit_code: str | None,
     section: TextSection, text: str, version: int,
 ) -> Section:  # fmt: skip
-    actor.require_user()
+    _signed_in(actor)
     check_year(year)
     scope = await resolve_scope(session, organization_id=organization_id, unit_code=unit_code)
     actor.require("report", "write", scope.path)
@@ -469,7 +485,7 @@ async def set_figure(
     key: FigureKey, value: Decimal | None,
 ) -> Table2:  # fmt: skip
     """Enter a figure of table 2 (None removes it: a computed figure comes back)."""
-    actor.require_user()
+    _signed_in(actor)
     check_year(year)
     scope = await resolve_scope(session, organization_id=organization_id, unit_code=unit_code)
     actor.require("report", "write", scope.path)
@@ -558,7 +574,7 @@ def _with_total(values: list[int]) -> list[int]:
 async def table3(session: AsyncSession, path: str, year: int) -> Table3:
     new, carried, forward = _zeros(), _zeros(), _zeros()
     by_type = {t: _zeros() for t in ReplyType}
-    by_reason = {(t, r): _zeros() for t, reasons in REASONS_BY_TYPE.items() for r in reasons}
+    by_reason = {(t, r): _zeros() for t, reasons in FORM_REASONS.items() for r in reasons}
     for applicant, reply_type, reason, arrived, outcome, count in (
         await session.execute(_requests_by_bucket(path, year))
     ).all():
@@ -578,7 +594,7 @@ async def table3(session: AsyncSession, path: str, year: int) -> Table3:
         Table3Row("carried", ROW_CARRIED, 0, _with_total(carried)),
         Table3Row("results", ROW_RESULTS, 0, []),
     ]
-    for reply_type, reasons in REASONS_BY_TYPE.items():
+    for reply_type, reasons in FORM_REASONS.items():
         table_rows.append(
             Table3Row(
                 reply_type.value,
@@ -615,7 +631,7 @@ def _mismatches(table_rows: list[Table3Row]) -> list[str]:
         handled = values["total"][i] + values["forward"][i]
         if received != handled:
             found.append(f"{column}：一+二={received}，三+四={handled}")
-    for reply_type, reasons in REASONS_BY_TYPE.items():
+    for reply_type, reasons in FORM_REASONS.items():
         if not reasons:
             continue
         for i, column in enumerate(COLUMNS):
@@ -743,12 +759,16 @@ def _boxed(sheet: object, r1: int, c1: int, r2: int, c2: int, value: object = No
     _merge(sheet, r1, c1, r2, c2)
 
 
+TABLE_SHEETS = {HEADINGS[1]: "二、主动公开", HEADINGS[2]: "三、依申请公开", HEADINGS[3]: "四、复议诉讼"}
+
+
 def to_xlsx(report: AnnualReport) -> bytes:
+    """The written sections on the first sheet, then a sheet per table."""
     book, first = new_sheet("年度报告")
     _text_sheet(first, report)
-    _table2_sheet(book.create_sheet("二、主动公开"), report)
-    _table3_sheet(book.create_sheet("三、依申请公开"), report.table3)
-    _table4_sheet(book.create_sheet("四、复议诉讼"), report.table4)
+    _table2_sheet(book.create_sheet(TABLE_SHEETS[HEADINGS[1]]), report)
+    _table3_sheet(book.create_sheet(TABLE_SHEETS[HEADINGS[2]]), report.table3)
+    _table4_sheet(book.create_sheet(TABLE_SHEETS[HEADINGS[3]]), report.table4)
     return save(book)
 
 
@@ -759,7 +779,7 @@ def _text_sheet(sheet: object, report: AnnualReport) -> None:
         cell = sheet.cell(row=r, column=1, value=heading)  # type: ignore[attr-defined]
         cell.font = Font(bold=True)
         section = {HEADINGS[0]: report.overview, HEADINGS[4]: report.problems, HEADINGS[5]: report.other}.get(heading)
-        body = (section.text or "（未填写）") if section else "见本工作簿同名工作表。"
+        body = (section.text or "（未填写）") if section else f"见工作表“{TABLE_SHEETS[heading]}”。"
         _merge(sheet, r + 1, 1, r + 1, 8)
         cell = sheet.cell(row=r + 1, column=1, value=body)  # type: ignore[attr-defined]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -832,7 +852,7 @@ def _table3_sheet(sheet: object, t3: Table3) -> None:
             _boxed(sheet, r, 3, r, 3, row.label)
     for row in t3.rows:
         if row.subtotal and row.reply_type is not None:
-            reasons = REASONS_BY_TYPE[row.reply_type]
+            reasons = FORM_REASONS[row.reply_type]
             first, end = (
                 at[f"{row.reply_type.value}.{reasons[0].name}"],
                 at[f"{row.reply_type.value}.{reasons[-1].name}"],
