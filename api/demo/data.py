@@ -56,38 +56,14 @@ HUILI_PUBLIC_INSTITUTIONS = {"县自来水公司", "县供电公司", "县供销
 HUILI_SUBDISTRICTS = ["城南", "城北", "南街", "北街", "北关"]
 HUILI_PARKS = ["黎溪工业园", "红旗工业园", "益门工业园", "鹿厂工业园", "太平生态农业园", "通安工业园"]
 HUILI_TOWNS = ["彰冠", "富乐", "鹿厂", "木古", "太平", "新发", "云甸", "黎溪", "绿水", "通安", "益门", "六华", "关河"]
-HUILI_TOWNSHIPS = [
-    "外北",
-    "海潮",
-    "小黑箐",
-    "竹箐",
-    "白鸡",
-    "内东",
-    "矮郎",
-    "爱民",
-    "鱼鲊",
-    "爱国",
-    "中厂",
-    "凤营",
-    "河口",
-    "下村",
-    "树堡",
-    "杨家坝",
-    "普隆",
-    "芭蕉",
-    "白果湾",
-    "江普",
-    "龙泉",
-    "马宗",
-    "六民",
-    "法坪",
-    "新安",
-    "黄柏",
-    "金雨",
-    "槽元",
-    "江竹",
-    "黎洪",
-]
+# Townships with their annex-1 target counts (外北乡 40, most 30, the smallest 20).
+HUILI_TOWNSHIP_TARGETS: dict[str, int] = {
+    "外北": 40, "海潮": 30, "小黑箐": 30, "竹箐": 30, "白鸡": 30, "内东": 30, "矮郎": 30, "爱民": 30, "鱼鲊": 30,
+    "爱国": 30, "中厂": 30, "凤营": 30, "河口": 30, "下村": 30, "树堡": 30, "杨家坝": 30, "普隆": 30, "芭蕉": 20,
+    "白果湾": 30, "江普": 20, "龙泉": 20, "马宗": 20, "六民": 20, "法坪": 20, "新安": 20, "黄柏": 20, "金雨": 20,
+    "槽元": 20, "江竹": 20, "黎洪": 20,
+}  # fmt: skip
+HUILI_TOWNSHIPS = list(HUILI_TOWNSHIP_TARGETS)
 
 # Villages: the seeds name none, so these are invented (demo) under two towns.
 HUILI_VILLAGES: dict[str, list[tuple[str, str]]] = {
@@ -151,32 +127,6 @@ HUILI_TOWN_TARGETS: dict[str, int] = {
     **{f"{n}街道办事处": 60 for n in HUILI_SUBDISTRICTS},
     **{f"{n}管委会": 80 for n in HUILI_PARKS},
     **{f"{n}镇政府": 40 for n in HUILI_TOWNS},
-    "外北乡政府": 40,
-    **{
-        f"{n}乡政府": 30
-        for n in [
-            "海潮",
-            "小黑箐",
-            "竹箐",
-            "白鸡",
-            "内东",
-            "矮郎",
-            "爱民",
-            "鱼鲊",
-            "爱国",
-            "中厂",
-            "凤营",
-            "河口",
-            "下村",
-            "树堡",
-            "杨家坝",
-            "普隆",
-            "白果湾",
-        ]
-    },
-    **{
-        f"{n}乡政府": 20
-        for n in ["芭蕉", "江普", "龙泉", "马宗", "六民", "法坪", "新安", "黄柏", "金雨", "槽元", "江竹", "黎洪"]
-    },
+    **{f"{n}乡政府": count for n, count in HUILI_TOWNSHIP_TARGETS.items()},
 }
 TARGET_YEAR = 2026  # the annex's 2016 figures, set for the demo's year
