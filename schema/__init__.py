@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay as strawberry_relay
 from strawberry.extensions import (
     DisableIntrospection,
@@ -16,7 +17,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from api.errors import Forbidden, Unauthenticated, UserInputError
 from api.settings import Settings
 
 from .accounts.mutations import AccountsMutation
@@ -47,6 +50,8 @@ class NodeQuery:
     async def node(self, info: strawberry.Info, id: strawberry_relay.GlobalID) -> strawberry_relay.Node | None:
         return await id.resolve_node(info, required=False)
 
+
+EXPECTED = (Forbidden, Unauthenticated, UserInputError)
 
 Query = merge_types(
     "Query",
@@ -82,6 +87,14 @@ Mutation = merge_types(
 )
 
 
+class GongkaiSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log what went wrong unexpectedly; refusals and input errors are answers, not faults."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, EXPECTED)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Callable[[], Any] | type] = [
         ProductionErrorShaping if settings.production else ErrorShaping,
@@ -93,7 +106,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 schema = build_schema(Settings())
