@@ -327,6 +327,7 @@ async def update_organization(
     short_name: str | None = None,
     profile: ProfileInput | None = None,
     contacts: Sequence[ContactInput] | None = None,
+    index_scheme: str | None = None,
 ) -> Organization:
     stmt = select(Organization).where(Organization.id == organization_id).options(selectinload(Organization.contacts))
     org = (await session.execute(stmt)).scalar_one_or_none()
@@ -347,6 +348,10 @@ async def update_organization(
         if org.credit_code:
             await _unique_credit_code(session, org.credit_code, org.id)
     _apply_profile(org, profile)
+    if index_scheme is not None:
+        from .documents import check_index_scheme  # documents -> domains -> units: imported late
+
+        org.index_scheme = check_index_scheme(index_scheme) if index_scheme.strip() else None
     if contacts is not None:
         org.contacts = _contacts(contacts)
     # Always touch the row, so that a change of contacts alone still moves the version.

@@ -70,3 +70,7 @@ class UpdateOrganizationInput:
     contacts: list[OrganizationContactInput] | None = strawberry.field(
         default=None, description="When given, replaces the whole list."
     )
+    index_scheme: str | None = strawberry.field(
+        default=None,
+        description="索引号 scheme with {credit_code} {org_id} {year} {serial}, e.g. {credit_code}/{year}-{serial:05d}; empty for the default.",
+    )

@@ -87,6 +87,7 @@ class UnitsMutation:
                 short_name=input.short_name,
                 profile=input.profile.to_service() if input.profile else None,
                 contacts=None if input.contacts is None else [c.to_service() for c in input.contacts],
+                index_scheme=input.index_scheme,
             )
 
         org, errors = await attempt(info, run())

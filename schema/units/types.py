@@ -124,6 +124,7 @@ class OrganizationType(relay.Node):
     short_name: str | None
     kind: OrganizationKind
     credit_code: str | None
+    index_scheme: str | None = strawberry.field(description="索引号 scheme; null for the default.")
     version: int
     demo: bool
     _model: strawberry.Private[Organization]
@@ -137,6 +138,7 @@ class OrganizationType(relay.Node):
             short_name=org.short_name,
             kind=org.kind,
             credit_code=org.credit_code,
+            index_scheme=org.index_scheme,
             version=org.version,
             demo=org.demo,
             _model=org,

@@ -426,3 +426,21 @@ async def test_documents_filters(gql: GraphQLClient, make_user: Any, session: An
     assert await titles({"organizationId": town_desk.org_id}) == {"镇级补贴"}
     assert await titles({"publishedFrom": "2000-01-01", "publishedTo": "2000-12-31"}) == set()
     assert await titles({"kind": "NOTICE"}) == set()
+
+
+async def test_index_scheme_is_configurable_per_organization(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    org = (
+        await gql.data("query($id: ID!) { node(id: $id) { ... on Organization { version } } }", {"id": desk.org_id})
+    )["node"]
+    update_ = """mutation($id: ID!, $v: Int!, $s: String!) { updateOrganization(input: {id: $id, version: $v, indexScheme: $s}) {
+      organization { indexScheme version } errors { field code } } }"""
+    bad = await gql.data(update_, {"id": desk.org_id, "v": org["version"], "s": "HLMZ-{year}"}, office)
+    assert bad["updateOrganization"]["errors"] == [{"field": "indexScheme", "code": "INVALID_INDEX_SCHEME"}]
+    ok = await gql.data(update_, {"id": desk.org_id, "v": org["version"], "s": "HLMZ/{year}/{serial:04d}"}, office)
+    assert ok["updateOrganization"]["organization"]["indexScheme"] == "HLMZ/{year}/{serial:04d}"
+    doc = await publish(gql, desk)
+    assert re.fullmatch(r"HLMZ/\d{4}/0001", doc["indexNo"])
