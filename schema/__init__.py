@@ -32,13 +32,13 @@ from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
 from .errors import ErrorShaping, ProductionErrorShaping
-from .local.queries import LocalQuery
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
 from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
+from .search.local import LocalQuery
 from .search.queries import SearchQuery
 from .units.mutations import UnitsMutation
 from .units.queries import UnitsQuery

@@ -5,7 +5,7 @@ from typing import Annotated
 import strawberry
 
 from api.errors import UserInputError
-from api.services import local as service
+from api.services import search as service
 from api.services.domains import find_domain
 
 from ..documents.types import DocumentKind, DocumentType
