@@ -18,6 +18,7 @@ from api.models import (
     Appeal,
     Attachment,
     CalendarDay,
+    CasbinRule,
     CatalogItem,
     CatalogResponsibility,
     Document,
@@ -34,6 +35,8 @@ from api.models import (
     User,
     VillagePowerItem,
 )
+from api.models.accounts import subject_of
+from api.services.domains import assignments_query
 
 M = TypeVar("M")
 
@@ -63,6 +66,13 @@ class Loaders:
         self.organizations_of_unit = DataLoader(self._organizations_of_unit)
         self.contacts_of_organization = DataLoader(self._contacts_of_organization)
         self.assignments_of_county = DataLoader(self._assignments_of_county)
+        self.assignment = DataLoader(self._by_id(DomainAssignment))
+        self.grant = DataLoader(self._by_id(CasbinRule))
+        self.appeal = DataLoader(self._by_id(Appeal))
+        self.unit_by_code = DataLoader(self._units_by_code)
+        self.grants_of_user = DataLoader(self._grants_of_user)
+        # Keyed by (domain id, county code or None, include ended).
+        self.assignments_of_domain = DataLoader(self._assignments_of_domain)
 
     async def calendar(self) -> dict[date, bool]:
         """The district office's calendar days, read once per request (sibling resolvers share it)."""
@@ -150,5 +160,36 @@ class Loaders:
         )
         return await self._grouped(stmt, "item_id", item_ids)
 
+    async def _units_by_code(self, codes: Sequence[str]) -> list[AdminUnit | None]:
+        rows = (await self.session.execute(select(AdminUnit).where(AdminUnit.code.in_(codes)))).scalars()
+        found = {u.code: u for u in rows}
+        return [found.get(c) for c in codes]
 
-__all__ = ["AdminUnit", "Loaders"]
+    async def _grants_of_user(self, user_ids: Sequence[int]) -> list[list[CasbinRule]]:
+        subjects = {subject_of(u): u for u in user_ids}
+        stmt = (
+            select(CasbinRule)
+            .where(CasbinRule.ptype == "g", CasbinRule.v0.in_(subjects), CasbinRule.revoked.is_(False))
+            .order_by(CasbinRule.id)
+        )
+        groups: dict[int, list[CasbinRule]] = defaultdict(list)
+        for rule in (await self.session.execute(stmt)).scalars():
+            groups[subjects[str(rule.v0)]].append(rule)
+        return [groups.get(u, []) for u in user_ids]
+
+    async def _assignments_of_domain(
+        self, keys: Sequence[tuple[int, str | None, bool]]
+    ) -> list[list[DomainAssignment]]:
+        """One statement per distinct (county, include ended) among the keys: in practice one."""
+        found: dict[tuple[int, str | None, bool], list[DomainAssignment]] = defaultdict(list)
+        for county_code, include_ended in {(k[1], k[2]) for k in keys}:
+            domain_ids = [k[0] for k in keys if (k[1], k[2]) == (county_code, include_ended)]
+            stmt = assignments_query(county_code=county_code, include_ended=include_ended).where(
+                DomainAssignment.domain_id.in_(domain_ids)
+            )
+            for row in (await self.session.execute(stmt)).scalars():
+                found[(row.domain_id, county_code, include_ended)].append(row)
+        return [found.get(k, []) for k in keys]
+
+
+__all__ = ["Loaders"]

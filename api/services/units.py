@@ -185,18 +185,14 @@ def units_query(level: UnitLevel | None = None, parent_code: str | None = None) 
     return stmt
 
 
-async def ancestors(session: AsyncSession, unit: AdminUnit) -> list[AdminUnit]:
-    """From the county down to the unit's parent, in one query (codes come from the code)."""
+def ancestor_codes(unit: AdminUnit) -> list[str]:
+    """The codes from the county down to the unit's parent; they follow from the code itself."""
     codes = []
-    level = unit.level
-    code = unit.code
+    code, level = unit.code, unit.level
     while (parent := parent_code_of(code, level)) is not None:
         codes.append(parent)
         code, level = parent, level_of(parent)
-    if not codes:
-        return []
-    rows = (await session.execute(select(AdminUnit).where(AdminUnit.code.in_(codes)))).scalars()
-    return sorted(rows, key=lambda u: SIGNIFICANT_DIGITS[u.level])
+    return codes[::-1]
 
 
 # --- 统一社会信用代码 (GB 32100-2015) ---

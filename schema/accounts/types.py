@@ -4,12 +4,10 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from api.models import CasbinRule, User
 from api.models import Role as RoleModel
-from api.models.accounts import subject_of
 
 from ..units.types import OrganizationType
 
@@ -33,7 +31,7 @@ class RoleGrantType(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
         info.context.actor.require_user()
-        rows = [await info.context.session.get(CasbinRule, int(i)) for i in node_ids]
+        rows = await info.context.loaders.grant.load_many([int(i) for i in node_ids])
         return [cls.of(g) if g and g.ptype == "g" else None for g in rows]
 
 
@@ -63,9 +61,4 @@ class UserType(relay.Node):
 
     @strawberry.field(description="The roles this user holds now.")
     async def grants(self, info: strawberry.Info) -> list[RoleGrantType]:
-        stmt = (
-            select(CasbinRule)
-            .where(CasbinRule.ptype == "g", CasbinRule.v0 == subject_of(self.pk), CasbinRule.revoked.is_(False))
-            .order_by(CasbinRule.id)
-        )
-        return [RoleGrantType.of(g) for g in (await info.context.session.execute(stmt)).scalars()]
+        return [RoleGrantType.of(g) for g in await info.context.loaders.grants_of_user.load(self.pk)]

@@ -7,7 +7,6 @@ import strawberry
 from strawberry import relay
 
 from api.models import Domain, DomainAssignment
-from api.services import domains as service
 
 from ..units.types import OrganizationType, UnitType
 
@@ -33,8 +32,7 @@ class DomainType(relay.Node):
     async def assignments(
         self, info: strawberry.Info, unit_code: str | None = None, include_ended: bool = False
     ) -> list[DomainAssignmentType]:
-        stmt = service.assignments_query(domain_id=self.pk, county_code=unit_code, include_ended=include_ended)
-        rows = (await info.context.session.execute(stmt)).scalars()
+        rows = await info.context.loaders.assignments_of_domain.load((self.pk, unit_code, include_ended))
         return [DomainAssignmentType.of(a) for a in rows]
 
 
@@ -51,7 +49,7 @@ class DomainAssignmentType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = [await info.context.session.get(DomainAssignment, int(i)) for i in node_ids]
+        rows = await info.context.loaders.assignment.load_many([int(i) for i in node_ids])
         return [cls.of(a) if a else None for a in rows]
 
     @strawberry.field

@@ -69,7 +69,7 @@ class AppealType(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
         info.context.actor.require_user()
-        rows = [await info.context.session.get(Appeal, int(i)) for i in node_ids]
+        rows = await info.context.loaders.appeal.load_many([int(i) for i in node_ids])
         return [cls.of(a) if a else None for a in rows]
 
 

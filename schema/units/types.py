@@ -69,7 +69,8 @@ class UnitType(relay.Node):
 
     @strawberry.field(description="From the county down to the parent.")
     async def ancestors(self, info: strawberry.Info) -> list[UnitType]:
-        return [UnitType.of(u) for u in await service.ancestors(info.context.session, self._model)]
+        units = await info.context.loaders.unit_by_code.load_many(service.ancestor_codes(self._model))
+        return [UnitType.of(u) for u in units if u is not None]
 
     @strawberry.field
     async def children(

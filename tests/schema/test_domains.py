@@ -151,3 +151,13 @@ async def test_demo_user_for_every_role(gql: GraphQLClient, demo: None) -> None:
         me = await gql.data("{ me { username grants { role scopePath } } }", token=token)
         roles |= {g["role"] for g in me["me"]["grants"]}
     assert roles == {r.name for r in Role}
+
+
+async def test_domains_with_assignments_run_constant_statements(
+    gql: GraphQLClient, demo: None, statement_counter: Any
+) -> None:
+    statement_counter.start()
+    data = await gql.data('{ domains { code assignments(unitCode: "610203000000") { organization { name } } } }')
+    used = statement_counter.stop()
+    assert sum(len(d["assignments"]) for d in data["domains"]) == 26
+    assert used <= 4, statement_counter.statements  # domains, assignments, organizations (+ nothing per domain)
