@@ -76,6 +76,8 @@ class StatementCounter:
 @pytest.fixture(scope="session")
 async def app(migrated: Settings) -> AsyncIterator[Any]:
     application = create_app(migrated)
+    # What the server's lifespan does at startup (httpx's ASGI transport runs no lifespan).
+    await application.state.gongkai.authorizer.ensure_loaded()
     yield application
     await application.state.engine.dispose()
 
