@@ -36,6 +36,7 @@ from api.models import (
     VillagePowerItem,
 )
 from api.models.accounts import subject_of
+from api.services import documents
 from api.services.domains import assignments_query
 
 M = TypeVar("M")
@@ -51,6 +52,7 @@ class Loaders:
         self.versions_of_document = DataLoader(self._versions_of_document)
         self.events_of_document = DataLoader(self._events_of_document)
         self.interpretations_of_policy = DataLoader(self._interpretations_of_policy)
+        self.visible_interpretations_of_policy = DataLoader(self._visible_interpretations_of_policy)
         self.catalog_item = DataLoader(self._by_id(CatalogItem))
         self.power_item = DataLoader(self._by_id(PowerItem))
         self.village_item = DataLoader(self._by_id(VillagePowerItem))
@@ -139,8 +141,18 @@ class Loaders:
         return await self._grouped(stmt, "document_id", doc_ids)
 
     async def _interpretations_of_policy(self, doc_ids: Sequence[int]) -> list[list[Document]]:
-        """Published, not retracted interpretations of each policy."""
-        stmt = (
+        """Published, not retracted interpretations of each policy (whoever asks: for the flag)."""
+        return await self._grouped(self._interpretations(doc_ids), "interprets_id", doc_ids)
+
+    async def _visible_interpretations_of_policy(self, doc_ids: Sequence[int]) -> list[list[Document]]:
+        """The same, as far as the actor may see them, filtered in the query."""
+        stmt = self._interpretations(doc_ids)
+        if self.actor is not None:
+            stmt = stmt.where(documents.visible_clause(self.actor))
+        return await self._grouped(stmt, "interprets_id", doc_ids)
+
+    def _interpretations(self, doc_ids: Sequence[int]) -> Any:
+        return (
             select(Document)
             .where(
                 Document.interprets_id.in_(doc_ids),
@@ -150,7 +162,6 @@ class Loaders:
             )
             .order_by(Document.id)
         )
-        return await self._grouped(stmt, "interprets_id", doc_ids)
 
     async def _responsibles_of_item(self, item_ids: Sequence[int]) -> list[list[CatalogResponsibility]]:
         stmt = (

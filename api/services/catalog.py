@@ -32,7 +32,7 @@ from api.models.catalog import CHANNELS
 
 from . import audit
 from .documents import CHINA
-from .domains import find_domain
+from .domains import domain_index, get_domain
 from .units import get_unit
 
 
@@ -101,13 +101,9 @@ async def _orgs_in(session: AsyncSession, county: AdminUnit) -> dict[str, Organi
     return {o.name: o for o in (await session.execute(stmt)).scalars()}
 
 
-async def _add_item(session: AsyncSession, county: AdminUnit, f: ItemFields, position: int, demo: bool) -> CatalogItem:
-    domain_id = None
-    if f.domain_code:
-        domain = await find_domain(session, f.domain_code)
-        if domain is None:
-            raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{f.domain_code}”")
-        domain_id = domain.id
+async def _add_item(
+    session: AsyncSession, county: AdminUnit, f: ItemFields, position: int, demo: bool, domain_id: int | None
+) -> CatalogItem:
     item = CatalogItem(
         county_id=county.id, domain_id=domain_id, level1=f.level1.strip(), level2=f.level2.strip(),
         content=f.content, basis=f.basis, deadline=f.deadline, deadline_working_days=structured_deadline(f.deadline),
@@ -136,7 +132,8 @@ async def create_item(
             select(func.coalesce(func.max(CatalogItem.position), 0)).where(CatalogItem.county_id == county.id)
         )
     ).scalar_one()
-    item = await _add_item(session, county, fields_, position + 1, demo)
+    domain_id = (await get_domain(session, fields_.domain_code)).id if fields_.domain_code else None
+    item = await _add_item(session, county, fields_, position + 1, demo, domain_id)
     audit.record(
         session,
         actor,
@@ -252,11 +249,17 @@ def read_workbook(source: BinaryIO) -> tuple[list[_Row], list[UserInputError]]:
     return rows, errors
 
 
+def _domain_id(index: dict[str, int], key: str | None) -> int | None:
+    key = (key or "").strip()
+    return (index.get(key) or index.get(key.upper())) if key else None
+
+
 async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str, source: BinaryIO) -> int:
     """Validate every row, then write all of them, or nothing (ImportFailed lists the rows)."""
     county = await _county(session, actor, unit_code)
     rows, errors = read_workbook(source)
     orgs = await _orgs_in(session, county)
+    domains = await domain_index(session)
     for row in rows:
         missing = [n for n in row.org_names if n not in orgs]
         if missing:
@@ -265,7 +268,7 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
                     "file", "UNKNOWN_ORGANIZATION", f"{row.where}：{county.name}没有责任单位“{'、'.join(missing)}”"
                 )
             )
-        if row.fields.domain_code and await find_domain(session, row.fields.domain_code) is None:
+        if row.fields.domain_code and _domain_id(domains, row.fields.domain_code) is None:
             errors.append(
                 UserInputError("file", "UNKNOWN_DOMAIN", f"{row.where}：找不到领域“{row.fields.domain_code}”")
             )
@@ -278,7 +281,7 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
     ).scalar_one()
     for i, row in enumerate(rows, start=position + 1):
         row.fields.organization_ids = [orgs[n].id for n in row.org_names]
-        await _add_item(session, county, row.fields, i, demo=False)
+        await _add_item(session, county, row.fields, i, demo=False, domain_id=_domain_id(domains, row.fields.domain_code))
     audit.record(session, actor, "catalog.import", "CatalogItem", None, county.scope_path, f"导入目录事项{len(rows)}项")
     await session.commit()
     return len(rows)
@@ -361,3 +364,11 @@ async def freshness(
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA)
+
+
+async def stale_items(
+    session: AsyncSession, *, unit_code: str, organization_id: int | None = None, today: date | None = None
+) -> list[Freshness]:
+    """The (item, organization) pairs not kept current: the monthly report's "not all disclosed"."""
+    rows = await freshness(session, unit_code=unit_code, organization_id=organization_id, today=today)
+    return [r for r in rows if r.stale]

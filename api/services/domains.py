@@ -108,3 +108,13 @@ def assignments_query(
     if not include_ended:
         stmt = stmt.where(DomainAssignment.ended_at.is_(None))
     return stmt
+
+
+async def domain_index(session: AsyncSession) -> dict[str, int]:
+    """Every code, name (with and without 领域) and alias -> domain id, for bulk lookups."""
+    index: dict[str, int] = {}
+    for d in await list_domains(session):
+        index[d.code] = index[d.name] = index[d.name + "领域"] = d.id
+    for alias_id, alias in (await session.execute(select(DomainAlias.domain_id, DomainAlias.alias))).all():
+        index[alias] = index[alias + "领域"] = alias_id
+    return index

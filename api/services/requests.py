@@ -218,7 +218,11 @@ async def _recompute(session: AsyncSession, r: InfoRequest, ovr: Overrides | Non
     events = (
         await session.execute(select(RequestEvent).where(RequestEvent.request_id == r.id).order_by(RequestEvent.id))
     ).scalars()
-    due = clock.reply_due(r.clock_start, r.extension_days, pauses_of(list(events)), today(), ovr)
+    _set_due(r, list(events), ovr)
+
+
+def _set_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> None:
+    due = clock.reply_due(r.clock_start, r.extension_days, pauses_of(events), today(), ovr)
     r.due_on, r.due_provisional = due.on, due.provisional
 
 
@@ -628,8 +632,13 @@ async def set_calendar_days(session: AsyncSession, actor: Actor, days: list[tupl
     open_requests = (
         (await session.execute(select(InfoRequest).where(InfoRequest.status.in_(OPEN_STATUSES)))).scalars().all()
     )
+    # Every open request's events in one statement, however many requests are open.
+    events: dict[int, list[RequestEvent]] = {r.id: [] for r in open_requests}
+    stmt = select(RequestEvent).where(RequestEvent.request_id.in_(list(events))).order_by(RequestEvent.id)
+    for event in (await session.execute(stmt)).scalars():
+        events[event.request_id].append(event)
     for r in open_requests:
-        await _recompute(session, r, ovr)
+        _set_due(r, events[r.id], ovr)
     audit.record(
         session,
         actor,
@@ -676,6 +685,16 @@ def requests_query(actor: Actor, f: RequestFilter) -> Select[tuple[InfoRequest]]
     if f.received_to is not None:
         stmt = stmt.where(InfoRequest.received_on <= f.received_to)
     return stmt.order_by(InfoRequest.due_on, InfoRequest.id)
+
+
+def is_overdue(r: InfoRequest) -> bool:
+    """Still open after its due day (the same rule as the ``overdue`` filter above)."""
+    return r.status in OPEN_STATUSES and r.due_on < today()
+
+
+def days_left(r: InfoRequest, ovr: Overrides) -> int | None:
+    """Working days to the due day, negative when overdue; None once the request is closed."""
+    return clock.working_days_left(today(), r.due_on, ovr) if r.status in OPEN_STATUSES else None
 
 
 def can_read(actor: Actor, r: InfoRequest) -> bool:

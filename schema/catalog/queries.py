@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from api.errors import UserInputError
 from api.services import catalog as service
-from api.services.domains import find_domain
+from api.services.domains import get_domain
 
 from ..relay import Connection, decode_id, paginate
 from ..units.types import OrganizationType
@@ -22,12 +21,7 @@ class CatalogQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CatalogItemType]:
-        domain_id = None
-        if domain_code is not None:
-            domain = await find_domain(info.context.session, domain_code)
-            if domain is None:
-                raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{domain_code}”")
-            domain_id = domain.id
+        domain_id = None if domain_code is None else (await get_domain(info.context.session, domain_code)).id
         stmt = service.items_query(unit_code, domain_id)
         return await paginate(info.context.session, stmt, first, after, CatalogItemType.of)
 
@@ -36,7 +30,7 @@ class CatalogQuery:
         self, info: strawberry.Info, unit_code: str, organization_id: strawberry.ID | None = None
     ) -> list[StaleCatalogItem]:
         org = None if organization_id is None else decode_id(organization_id, "Organization", "organizationId")
-        rows = await service.freshness(info.context.session, unit_code=unit_code, organization_id=org)
+        rows = await service.stale_items(info.context.session, unit_code=unit_code, organization_id=org)
         orgs = await info.context.loaders.organization.load_many([r.organization_id for r in rows])
         return [
             StaleCatalogItem(
@@ -46,5 +40,4 @@ class CatalogQuery:
                 due_since=r.due_since,
             )  # fmt: skip
             for r, o in zip(rows, orgs, strict=True)
-            if r.stale
         ]

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from api.errors import UserInputError
 from api.services import documents as service
-from api.services.domains import find_domain
+from api.services.domains import get_domain
 
 from ..relay import Connection, decode_id, paginate
 from .inputs import DocumentFilterInput
@@ -24,12 +23,7 @@ class DocumentsQuery:
         ctx = info.context
         f = filter or DocumentFilterInput()
         org_id = None if f.organization_id is None else decode_id(f.organization_id, "Organization", "organizationId")
-        domain_id = None
-        if f.domain_code is not None:
-            domain = await find_domain(ctx.session, f.domain_code)
-            if domain is None:
-                raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{f.domain_code}”")
-            domain_id = domain.id
+        domain_id = None if f.domain_code is None else (await get_domain(ctx.session, f.domain_code)).id
         stmt = service.documents_query(ctx.actor, f.to_service(org_id, domain_id))
         return await paginate(ctx.session, stmt, first, after, DocumentType.of)
 

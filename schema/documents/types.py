@@ -233,8 +233,8 @@ class DocumentType(relay.Node):
 
     @strawberry.field(description="For a policy: its published interpretations.")
     async def interpretations(self, info: strawberry.Info) -> list[DocumentType]:
-        rows = await info.context.loaders.interpretations_of_policy.load(self._model.id)
-        return [DocumentType.of(d) for d in rows if service.can_read(info.context.actor, d)]
+        rows = await info.context.loaders.visible_interpretations_of_policy.load(self._model.id)
+        return [DocumentType.of(d) for d in rows]
 
     @strawberry.field(description="A policy with no published interpretation past its due date.")
     async def interpretation_overdue(self, info: strawberry.Info) -> bool:

@@ -6,7 +6,6 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api import clock
 from api.models import Appeal, InfoRequest, RequestEvent
 from api.models import AppealKind as AppealKindModel
 from api.models import AppealOutcome as AppealOutcomeModel
@@ -17,7 +16,6 @@ from api.models import EventKind as EventKindModel
 from api.models import ReplyReason as ReplyReasonModel
 from api.models import ReplyType as ReplyTypeModel
 from api.models import RequestStatus as RequestStatusModel
-from api.models.requests import OPEN_STATUSES
 from api.services import requests as service
 
 from ..documents.types import DocumentType
@@ -155,13 +153,11 @@ class InfoRequestType(relay.Node):
 
     @strawberry.field(description="Working days from today to the due day; negative when overdue.")
     async def days_left(self, info: strawberry.Info) -> int | None:
-        if self._model.status not in OPEN_STATUSES:
-            return None
-        return clock.working_days_left(service.today(), self._model.due_on, await info.context.loaders.calendar())
+        return service.days_left(self._model, await info.context.loaders.calendar())
 
     @strawberry.field
     def overdue(self) -> bool:
-        return self._model.status in OPEN_STATUSES and self._model.due_on < service.today()
+        return service.is_overdue(self._model)
 
     @strawberry.field
     async def receiving_organization(self, info: strawberry.Info) -> OrganizationType:

@@ -4,9 +4,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.errors import UserInputError
 from api.services import search as service
-from api.services.domains import find_domain
+from api.services.domains import get_domain
 
 from ..documents.types import DocumentKind, DocumentType
 from ..micropower.types import VillagePowerItemType
@@ -42,12 +41,7 @@ class LocalQuery:
     ) -> Connection[LocalItem]:
         ctx = info.context
         f = filter or LocalItemsFilter()
-        domain_id = None
-        if f.domain_code is not None:
-            domain = await find_domain(ctx.session, f.domain_code)
-            if domain is None:
-                raise UserInputError("domainCode", "NOT_FOUND", f"找不到领域“{f.domain_code}”")
-            domain_id = domain.id
+        domain_id = None if f.domain_code is None else (await get_domain(ctx.session, f.domain_code)).id
         unit = await service.local_unit(ctx.session, ctx.actor, unit_code)
         stmt = service.local_items_query(unit, service.LocalFilter(f.kind, domain_id, f.include_power_list))
         rows, offset, total = await fetch_page(ctx.session, stmt, first, after)

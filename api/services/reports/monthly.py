@@ -18,7 +18,7 @@ from api.auth.actor import Actor
 from api.auth.scope import organization_path
 from api.errors import UserInputError
 from api.models import AdminUnit, Document, Organization
-from api.services.catalog import Freshness, freshness
+from api.services.catalog import Freshness, stale_items
 from api.services.documents import CHINA
 from api.services.requests import today
 from api.services.units import get_unit
@@ -114,10 +114,10 @@ async def monthly_report(session: AsyncSession, actor: Actor, *, organization_id
             .order_by(Document.first_published_at, Document.id)
         )
     ).all()
-    fresh = await freshness(session, unit_code=unit.code, organization_id=org.id, today=_as_of(month))
+    stale = await stale_items(session, unit_code=unit.code, organization_id=org.id, today=_as_of(month))
     return MonthlyReport(
         organization=org, month=month, this_month=int(counts[0]), year_to_date=int(counts[1]),
-        items=[MonthlyItem(i, str(n), t, p) for i, n, t, p in listed], stale=[f for f in fresh if f.stale],
+        items=[MonthlyItem(i, str(n), t, p) for i, n, t, p in listed], stale=stale,
     )  # fmt: skip
 
 
@@ -169,9 +169,8 @@ async def monthly_circular(session: AsyncSession, actor: Actor, *, unit_code: st
     )
     result = (await session.execute(stmt)).all()
     stale: dict[int, int] = {}
-    for f in await freshness(session, unit_code=unit.code, today=_as_of(month)):
-        if f.stale:
-            stale[f.organization_id] = stale.get(f.organization_id, 0) + 1
+    for f in await stale_items(session, unit_code=unit.code, today=_as_of(month)):
+        stale[f.organization_id] = stale.get(f.organization_id, 0) + 1
     table = [CircularRow(org, int(a), int(b), int(c), stale.get(org.id, 0)) for org, a, b, c in result]
     table.sort(key=lambda r: (-r.this_month, -r.year_to_date, r.organization.id))
     for i, row in enumerate(table, start=1):
