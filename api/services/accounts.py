@@ -178,9 +178,6 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
     return grant
 
 
-def grants_of(user_ids: list[int]) -> list[str]:
-    return [subject_of(u) for u in user_ids]
-
 
 # --- kiosk devices ---
 

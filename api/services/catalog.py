@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
 from openpyxl import load_workbook
@@ -361,9 +361,6 @@ async def freshness(
         for item, org_id in rows
     ]
 
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
 async def stale_items(

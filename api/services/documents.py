@@ -355,6 +355,18 @@ async def create_document(
             raise UserInputError("publisherId", "NOT_VILLAGE", "村务公开只能由村（居）委会发布")
         if not fields_.village_item_id:
             raise UserInputError("villageItemId", "REQUIRED", "村务公开须对应本村小微权力清单中的一项")
+    version = await add_draft(session, actor, doc, fields_)
+    audit.record(session, actor, "document.create", "Document", doc.id, path, f"拟稿：{version.title}")
+    await _store_files(session, actor, storage, doc, version, files, tmp_dir, max_bytes)
+    return doc
+
+
+async def add_draft(
+    session: AsyncSession, actor: Actor, doc: Document, fields_: DocumentFields, note: str = ""
+) -> DocumentVersion:
+    """Store a new document with its first version, a draft, and the CREATE event; no commit, so
+    that the caller's own change and audit row go in the same transaction."""
+    assert fields_.attribute is not None
     session.add(doc)
     await session.flush()
     version = DocumentVersion(
@@ -373,10 +385,8 @@ async def create_document(
     session.add(version)
     await session.flush()
     doc.current_version_id = doc.working_version_id = version.id
-    _event(session, actor, doc, version, Stage.CREATE)
-    audit.record(session, actor, "document.create", "Document", doc.id, path, f"拟稿：{version.title}")
-    await _store_files(session, actor, storage, doc, version, files, tmp_dir, max_bytes)
-    return doc
+    _event(session, actor, doc, version, Stage.CREATE, comment=note)
+    return version
 
 
 async def _editable_version(session: AsyncSession, actor: Actor, doc: Document) -> DocumentVersion:

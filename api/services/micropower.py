@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
@@ -170,8 +169,6 @@ def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, ob
 def template_query(county_id: int) -> Select[tuple[PowerItem]]:
     return select(PowerItem).where(PowerItem.county_id == county_id).order_by(PowerItem.position)
 
-
-__all__: Sequence[str] = ("PowerFields", "adopt_template", "add_local_item", "create_template_item", "set_applicable")
 
 
 def resolved_template(item: PowerItem) -> dict[str, object]:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
-from api.auth.actor import Actor, SystemActor
+from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
 from api.auth.scope import ROOT, organization_path
 from api.db import commit_or_conflict
@@ -470,24 +470,15 @@ async def _start_proactive(session: AsyncSession, actor: Actor, r: InfoRequest, 
     through the ordinary three-step review (huili-2016)."""
     from . import documents
 
-    drafter = SystemActor(authorizer=actor.authorizer, user=actor.user, client_addr=actor.client_addr)
     doc = documents.Document(
         kind=DocumentKind.GOVERNMENT_INFO, publisher_id=org.id, scope_path=r.scope_path,
         status=documents.DocumentStatus.DRAFT,
     )  # fmt: skip
-    session.add(doc)
-    await session.flush()
-    version = documents.DocumentVersion(
-        document_id=doc.id, number=1, status=documents.VersionStatus.DRAFT, title=f"依申请公开转主动公开：{r.description[:80]}",
-        summary=r.description, body="", attribute=DisclosureAttribute.PROACTIVE, keywords=[], channels=["政府网站"],
-        created_by_id=drafter.user_id,
+    fields_ = documents.DocumentFields(
+        title=f"依申请公开转主动公开：{r.description[:80]}", summary=r.description,
+        attribute=DisclosureAttribute.PROACTIVE, channels=["政府网站"],
     )  # fmt: skip
-    session.add(version)
-    await session.flush()
-    doc.current_version_id = doc.working_version_id = version.id
-    documents._event(
-        session, drafter, doc, version, documents.Stage.CREATE, comment=f"由依申请公开 {r.tracking_code} 转入"
-    )
+    await documents.add_draft(session, actor, doc, fields_, note=f"由依申请公开 {r.tracking_code} 转入")
     return doc.id
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.models import PowerItem, VillagePowerItem
+from api.models import VillagePowerItem
 from api.services import micropower as service
 
 from ..errors import UserError, attempt
@@ -74,5 +74,3 @@ class MicropowerMutation:
             item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors
         )
 
-
-__all__ = ["MicropowerMutation", "PowerItem"]

@@ -346,3 +346,14 @@ async def test_reply_templates_are_edited_by_the_district_office(
     assert replied["request"]["replyLetter"].startswith(
         "张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
     )
+
+
+async def test_a_reply_can_start_a_proactive_document(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
+    replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED", "publishProactively": True}))
+    assert replied["errors"] == []
+    view = await gql.data("query($id: ID!) { infoRequest(id: $id) { proactiveDocument { status title } } }", {"id": r["id"]}, o.foi)
+    assert view["infoRequest"]["proactiveDocument"] == {"status": "DRAFT", "title": "依申请公开转主动公开：2026年低保资金发放明细"}
+    assert (await gql.data("{ documents { totalCount } }"))["documents"]["totalCount"] == 0  # a draft: not public
