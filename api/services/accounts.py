@@ -10,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
-from api.auth.scope import ROOT, organization_path
+from api.auth.scope import ROOT
 from api.auth.tokens import issue_token
 from api.errors import UserInputError
-from api.models import AdminUnit, CasbinRule, Organization, Role, User
+from api.models import CasbinRule, Role, User
 from api.models.accounts import subject_of
 from api.models.base import utcnow
 
 from . import audit
-from .units import get_unit
+from .units import get_unit, locate_organization
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD = 8
@@ -27,11 +27,7 @@ MIN_PASSWORD = 8
 async def user_scope(session: AsyncSession, user: User) -> str:
     if user.organization_id is None:
         return ROOT
-    org = await session.get(Organization, user.organization_id)
-    assert org is not None
-    unit = await session.get(AdminUnit, org.unit_id)
-    assert unit is not None
-    return organization_path(unit.scope_path, org.id)
+    return (await locate_organization(session, user.organization_id))[2]
 
 
 async def login(
@@ -72,12 +68,7 @@ async def create_user(
     username = (username or "").strip()
     path = ROOT
     if organization_id is not None:
-        org = await session.get(Organization, organization_id)
-        if org is None:
-            raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
-        unit = await session.get(AdminUnit, org.unit_id)
-        assert unit is not None
-        path = organization_path(unit.scope_path, org.id)
+        path = (await locate_organization(session, organization_id))[2]
     actor.require("user", "create", path)
     if not USERNAME_RE.match(username):
         raise UserInputError("username", "INVALID_USERNAME", "用户名应为3至64位字母、数字、下划线、点或连字符")
@@ -103,14 +94,10 @@ async def create_user(
 
 async def grant_path(session: AsyncSession, unit_code: str | None, organization_id: int | None) -> str:
     if organization_id is not None:
-        org = await session.get(Organization, organization_id)
-        if org is None:
-            raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
-        unit = await session.get(AdminUnit, org.unit_id)
-        assert unit is not None
+        org, unit, path = await locate_organization(session, organization_id)
         if unit_code is not None and unit.code != unit_code:
             raise UserInputError("organizationId", "OUTSIDE_UNIT", f"“{org.name}”不属于区划代码为“{unit_code}”的单位")
-        return organization_path(unit.scope_path, org.id)
+        return path
     if unit_code is not None:
         return (await get_unit(session, unit_code, "unitCode")).scope_path
     return ROOT
@@ -176,7 +163,6 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
     )
     await session.commit()
     return grant
-
 
 
 # --- kiosk devices ---

@@ -281,7 +281,9 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
     ).scalar_one()
     for i, row in enumerate(rows, start=position + 1):
         row.fields.organization_ids = [orgs[n].id for n in row.org_names]
-        await _add_item(session, county, row.fields, i, demo=False, domain_id=_domain_id(domains, row.fields.domain_code))
+        await _add_item(
+            session, county, row.fields, i, demo=False, domain_id=_domain_id(domains, row.fields.domain_code)
+        )
     audit.record(session, actor, "catalog.import", "CatalogItem", None, county.scope_path, f"导入目录事项{len(rows)}项")
     await session.commit()
     return len(rows)
@@ -360,7 +362,6 @@ async def freshness(
         Freshness(item, org_id, latest.get((item.id, org_id)), period_start(item.frequency, today))
         for item, org_id in rows
     ]
-
 
 
 async def stale_items(

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.auth.scope import organization_path, unit_path
+from api.auth.scope import unit_path
 from api.db import commit_or_conflict
 from api.errors import Conflict, Forbidden, UserInputError
 from api.models import (
@@ -52,6 +52,7 @@ from api.workdays import add_working_days
 
 from . import audit, search
 from .domains import get_domain
+from .units import locate_organization
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_INDEX_SCHEME = "{credit_code}/{year}-{serial:05d}"
@@ -340,12 +341,7 @@ async def create_document(
     max_bytes: int,
     demo: bool = False,
 ) -> Document:
-    publisher = await session.get(Organization, publisher_id)
-    if publisher is None:
-        raise UserInputError("publisherId", "NOT_FOUND", "找不到发布单位")
-    unit = await session.get(AdminUnit, publisher.unit_id)
-    assert unit is not None
-    path = organization_path(unit.scope_path, publisher.id)
+    publisher, _unit, path = await locate_organization(session, publisher_id, "publisherId")
     doc = Document(kind=kind, publisher_id=publisher.id, scope_path=path, status=DocumentStatus.DRAFT, demo=demo)
     actor.require(_obj(doc), "create", path)
     if fields_.attribute is None:

@@ -170,6 +170,5 @@ def template_query(county_id: int) -> Select[tuple[PowerItem]]:
     return select(PowerItem).where(PowerItem.county_id == county_id).order_by(PowerItem.position)
 
 
-
 def resolved_template(item: PowerItem) -> dict[str, object]:
     return {k: getattr(item, k) for k in CONTENT}

@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import clock
 from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
-from api.auth.scope import ROOT, organization_path
+from api.auth.scope import ROOT
 from api.db import commit_or_conflict
 from api.errors import Conflict, UserInputError
 from api.models import (
-    AdminUnit,
     Appeal,
     AppealKind,
     AppealOutcome,
@@ -45,6 +44,7 @@ from api.workdays import Overrides
 
 from . import audit
 from .documents import CHINA
+from .units import locate_organization
 
 STAFF_CHANNELS = (Channel.LETTER, Channel.ONSITE, Channel.FAX, Channel.EMAIL)
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -107,12 +107,8 @@ def _tracking_code() -> str:
 
 
 async def _org_path(session: AsyncSession, org_id: int, field: str) -> tuple[Organization, str]:
-    org = await session.get(Organization, org_id)
-    if org is None:
-        raise UserInputError(field, "NOT_FOUND", "找不到受理机关")
-    unit = await session.get(AdminUnit, org.unit_id)
-    assert unit is not None
-    return org, organization_path(unit.scope_path, org.id)
+    org, _unit, path = await locate_organization(session, org_id, field)
+    return org, path
 
 
 async def submit(session: AsyncSession, actor: Actor, vault: Vault, s: Submission) -> tuple[InfoRequest, str]:

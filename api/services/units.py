@@ -305,10 +305,18 @@ async def get_organization(session: AsyncSession, organization_id: int, field: s
     return org
 
 
-async def organization_scope(session: AsyncSession, org: Organization) -> str:
+async def locate_organization(
+    session: AsyncSession, organization_id: int, field: str = "organizationId"
+) -> tuple[Organization, AdminUnit, str]:
+    """The organization, its unit and its scope path; a UserError naming ``field`` if there is none."""
+    org = await get_organization(session, organization_id, field)
     unit = await session.get(AdminUnit, org.unit_id)
     assert unit is not None
-    return organization_path(unit.scope_path, org.id)
+    return org, unit, organization_path(unit.scope_path, org.id)
+
+
+async def organization_scope(session: AsyncSession, org: Organization) -> str:
+    return (await locate_organization(session, org.id))[2]
 
 
 async def update_organization(

@@ -20,13 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.auth.scope import organization_path
 from api.errors import UserInputError
 from api.models import AdminUnit, AnnualTarget, AssessmentFactor, Document, Organization
 from api.models.base import utcnow
 from api.services import audit
 from api.services.requests import today
-from api.services.units import get_unit
+from api.services.units import get_unit, locate_organization
 
 from .export import XLSX, ExportFile, exporter, header, new_sheet, require_param, rows, save, title_row, widths
 from .monthly import counted, next_month, organizations_under
@@ -39,12 +38,8 @@ CENT = Decimal("0.01")
 
 
 async def _org_path(session: AsyncSession, organization_id: int) -> tuple[Organization, str]:
-    org = await session.get(Organization, organization_id)
-    if org is None:
-        raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
-    unit = await session.get(AdminUnit, org.unit_id)
-    assert unit is not None
-    return org, organization_path(unit.scope_path, org.id)
+    org, _unit, path = await locate_organization(session, organization_id)
+    return org, path
 
 
 async def set_target(

@@ -15,13 +15,12 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.auth.scope import organization_path
 from api.errors import UserInputError
 from api.models import AdminUnit, Document, Organization
 from api.services.catalog import Freshness, stale_items
 from api.services.documents import CHINA
 from api.services.requests import today
-from api.services.units import get_unit
+from api.services.units import get_unit, locate_organization
 
 from .export import XLSX, ExportFile, exporter, header, new_sheet, require_param, rows, save, title_row, widths
 
@@ -81,15 +80,6 @@ class MonthlyReport:
         return not self.stale
 
 
-async def _org_and_path(session: AsyncSession, organization_id: int) -> tuple[Organization, AdminUnit, str]:
-    org = await session.get(Organization, organization_id)
-    if org is None:
-        raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
-    unit = await session.get(AdminUnit, org.unit_id)
-    assert unit is not None
-    return org, unit, organization_path(unit.scope_path, org.id)
-
-
 def _as_of(month: date) -> date:
     """Freshness is judged at the month's last day, or today for the running month."""
     return min(today(), next_month(month) - timedelta(days=1))
@@ -98,7 +88,7 @@ def _as_of(month: date) -> date:
 async def monthly_report(session: AsyncSession, actor: Actor, *, organization_id: int, month: date) -> MonthlyReport:
     from api.models import DocumentVersion
 
-    org, unit, path = await _org_and_path(session, organization_id)
+    org, unit, path = await locate_organization(session, organization_id)
     actor.require("report", "read", path)
     end = next_month(month)
     counts = (
