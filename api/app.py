@@ -1,15 +1,22 @@
-"""create_app(settings) -> Starlette: /graphql, /healthz."""
+"""create_app(settings) -> Starlette: /graphql, /files, /exports, /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -19,14 +26,16 @@ from api.auth.actor import load_actor
 from api.auth.backend import BearerTokenBackend, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.db import make_engine, make_sessionmaker
-from api.errors import Forbidden, Unauthenticated, UserInputError
+from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.privacy import Vault
 from api.services import documents
 from api.services.reports import export as reports_export
 from api.settings import Settings
 from api.storage import LocalStorage
+from api.telemetry import Telemetry, metrics_text
 from schema import build_schema
 from schema.context import SCOPE_KEY, AppState, RequestScope, client_addr
+from schema.ide import ide_routes
 from schema.view import GongkaiGraphQL
 
 
@@ -49,6 +58,12 @@ class GraphQLEndpoint:
                 actor = await load_actor(session, self.state.authorizer, user_id, client_addr(request))
             except Unauthenticated as exc:
                 await on_auth_error(request, exc)(scope, receive, send)
+                return
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                unavailable = ServiceUnavailable()
+                await graphql_error(503, unavailable.message, unavailable.code)(scope, receive, send)
                 return
             scope[SCOPE_KEY] = RequestScope(session=session, actor=actor)
             await self.view(scope, receive, send)
@@ -80,7 +95,8 @@ class GraphQLEndpoint:
 
 
 def graphql_error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
+    # A request refused before execution: no ``data`` entry (GraphQL over HTTP).
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
 
 def file_endpoint(state: AppState) -> Any:
@@ -129,7 +145,6 @@ def export_endpoint(state: AppState) -> Any:
                 return graphql_error(403, exc.message, "FORBIDDEN")
             except UserInputError as exc:
                 body = {
-                    "data": None,
                     "errors": [{"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}],
                 }
                 return JSONResponse(body, 400)
@@ -145,6 +160,74 @@ def export_endpoint(state: AppState) -> Any:
         )
 
     return download
+
+
+def migration_heads() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def pool_in_use(engine: AsyncEngine) -> int:
+    checkedout = getattr(engine.sync_engine.pool, "checkedout", None)
+    return int(checkedout()) if checkedout else 0
+
+
+async def readiness(state: AppState, engine: AsyncEngine, heads: set[str]) -> dict[str, str]:
+    """What /readyz checks: a database round trip, the migrations at head, the files directory."""
+    checks: dict[str, str] = {}
+
+    async def versions() -> set[str]:
+        async with engine.connect() as conn:
+            return set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+
+    try:
+        current = await asyncio.wait_for(versions(), READY_TIMEOUT)
+    except Exception as exc:
+        checks["database"] = "unreachable" if is_unavailable(exc) or isinstance(exc, TimeoutError) else "error"
+        checks["migrations"] = "unknown"
+    else:
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if current == heads else f"not at head ({', '.join(sorted(current)) or 'none'})"
+    problem = await asyncio.to_thread(state.storage.writable)
+    checks["files"] = "ok" if problem is None else f"not writable: {problem}"
+    if problem is None and await asyncio.to_thread(free_bytes, state.settings.files_dir) < MIN_FREE_BYTES:
+        checks["files"] = "disk almost full"
+    return checks
+
+
+def free_bytes(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+READY_TIMEOUT = 3.0
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+def cors_middleware(settings: Settings) -> list[Middleware]:
+    """Browser front ends on the origins of GONGKAI_CORS_ORIGINS; none: same origin only, no CORS headers."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Apollo-Require-Preflight",
+                "X-Apollo-Operation-Name",
+                "X-Request-Id",
+            ],
+            expose_headers=["X-Request-Id"],
+            allow_credentials=False,  # bearer tokens, never cookies
+            max_age=600,
+        )
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -165,12 +248,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         multipart_uploads_enabled=True,
     )
 
+    heads = migration_heads()
+
     async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "pid": os.getpid()})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        checks = await readiness(state, engine, heads)
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+
+    async def metrics(_request: Request) -> Response:
+        body, content_type = await asyncio.to_thread(metrics_text)
+        return Response(body, media_type=content_type)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await state.authorizer.ensure_loaded()
+        try:
+            await state.authorizer.ensure_loaded()
+        except Exception as exc:
+            # A worker starting while the database is away still serves: the policy loads at the
+            # first request that reaches the database (and /readyz says what is missing).
+            if not is_unavailable(exc):
+                raise
         yield
         await engine.dispose()
 
@@ -180,11 +280,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
             Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            *([] if settings.production else ide_routes()),
         ],
         middleware=[
+            *cors_middleware(settings),  # outermost: preflights are answered before authentication
+            Middleware(Telemetry, pool_in_use=lambda: pool_in_use(engine)),
             Middleware(
                 AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key), on_error=on_auth_error
-            )
+            ),
         ],
         lifespan=lifespan,
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import socket
-import sys
 from pathlib import Path
 
 from api.settings import Settings, SettingsError
@@ -160,38 +158,12 @@ def export_report(settings: Settings, report: str, pairs: list[str], out: Path |
     print(f"已导出：{target}")
 
 
-def _bind(host: str, port: int) -> socket.socket | None:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if family == socket.AF_INET6:
-        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if family == socket.AF_INET6:
-            print(f"无法监听 [{host}]:{port}（{exc}），只用 IPv4。", file=sys.stderr)
-            return None
-        raise
-    sock.set_inheritable(True)
-    return sock
+def serve(hosts: list[str], port: int, workers: int) -> None:
+    from api.server import serve as run
 
-
-def serve(settings: Settings, hosts: list[str], port: int, workers: int) -> None:
-    import uvicorn
-
-    sockets = [s for s in (_bind(h, port) for h in hosts) if s is not None]
-    config = uvicorn.Config("api.app:create_app", factory=True, workers=workers, proxy_headers=True, log_level="info")
-    server = uvicorn.Server(config)
-    for h in hosts:
-        print(f"GraphQL: http://{f'[{h}]' if ':' in h else h}:{port}/graphql", file=sys.stderr)
-    if workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        Multiprocess(config, target=server.run, sockets=sockets).run()
-    else:
-        server.run(sockets=sockets)
+    if workers < 1:
+        raise SystemExit("gongkai: --workers 至少为 1")
+    run(hosts, port, workers)
 
 
 def print_schema() -> None:
@@ -245,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as exc:
         raise SystemExit(f"gongkai: {exc}") from exc
     if args.command == "serve":
-        serve(settings, args.host or ["127.0.0.1", "::1"], args.port, args.workers)
+        serve(args.host or ["127.0.0.1", "::1"], args.port, args.workers)
     elif args.command == "migrate":
         migrate(settings)
     elif args.command == "demo":

@@ -30,3 +30,36 @@ class Forbidden(Exception):
     def __init__(self, message: str = "没有执行此操作的权限") -> None:
         super().__init__(message)
         self.message = message
+
+
+class ServiceUnavailable(Exception):
+    """A backing service (the database) cannot be reached; the same request may succeed later."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str = "系统暂时无法连接数据库，请稍后重试") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) means the database could not be reached or was lost."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ServiceUnavailable | PoolTimeout | InterfaceError | ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OperationalError) and "locked" not in str(current.orig):
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True
+        if type(current).__module__.startswith("asyncpg") and "Connection" in type(current).__name__:
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,31 @@ DEV_SECRET = "gongkai-development-secret-not-for-production"
 
 class SettingsError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+_ORIGIN = re.compile(r"(https?)://(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::([0-9]{1,5}))?")
+
+
+def parse_cors_origins(value: str) -> tuple[str, ...]:
+    """GONGKAI_CORS_ORIGINS: comma-separated origins, each scheme://host[:port] as a browser sends it."""
+    origins: list[str] = []
+    for item in value.split(","):
+        origin = item.strip().lower()
+        if not origin:
+            continue
+        match = _ORIGIN.fullmatch(origin)
+        if match is None or (match.group(3) is not None and not 0 < int(match.group(3)) < 65536):
+            raise SettingsError(
+                f"GONGKAI_CORS_ORIGINS: {item.strip()!r} is not an origin; give each as scheme://host[:port] "
+                "with no path, no trailing slash and no wildcard, separated by commas "
+                "(for example: https://gk.example.gov.cn,http://127.0.0.1:5173)"
+            )
+        scheme, host, port = match.groups()
+        if port is not None and int(port) == {"http": 80, "https": 443}[scheme]:
+            origin = f"{scheme}://{host}"  # a browser's Origin header leaves the default port out
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
 
 
 def _default_database_url(var_dir: Path) -> str:
@@ -33,6 +59,7 @@ class Settings:
     max_files_per_request: int = 10
     timezone: str = "Asia/Shanghai"
     data_key: str = ""  # encrypts applicants' ID numbers and phones; defaults to the secret key
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; empty: same origin only
 
     @property
     def files_dir(self) -> Path:
@@ -64,4 +91,5 @@ class Settings:
             token_hours=int(env.get("GONGKAI_TOKEN_HOURS", "12")),
             data_key=env.get("GONGKAI_DATA_KEY", ""),
             max_upload_bytes=int(float(env.get("GONGKAI_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
+            cors_origins=parse_cors_origins(env.get("GONGKAI_CORS_ORIGINS", "")),
         )

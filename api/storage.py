@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -16,6 +17,14 @@ from api.errors import UserInputError
 CHUNK = 1 << 20
 
 
+def unavailable(field: str | None, exc: OSError) -> UserInputError:
+    """The files directory is full, read-only or gone: the clerk can only retry later."""
+    reason = "磁盘已满" if exc.errno == errno.ENOSPC else "目录不可写"
+    return UserInputError(
+        field, "STORAGE_UNAVAILABLE", f"附件存储暂时不可用（{reason}），本次未保存任何内容；请稍后重试或联系管理员"
+    )
+
+
 class Storage(Protocol):
     def exists(self, sha256: str) -> bool: ...
     def put(self, sha256: str, source: Path) -> bool:
@@ -24,6 +33,7 @@ class Storage(Protocol):
 
     def delete(self, sha256: str) -> None: ...
     def path(self, sha256: str) -> Path: ...
+    def writable(self) -> str | None: ...
 
 
 class LocalStorage:
@@ -41,9 +51,24 @@ class LocalStorage:
         if target.is_file():
             source.unlink(missing_ok=True)
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        except OSError as exc:
+            raise unavailable("files", exc) from exc
         return True
+
+    def writable(self) -> str | None:
+        """None when a file can be written under the root now, else what is wrong (for /readyz)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-") as probe:
+                probe.write(b"ok")
+                probe.flush()
+                os.fsync(probe.fileno())
+        except OSError as exc:
+            return f"{self.root}: {exc.strerror or exc}"
+        return None
 
     def delete(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
@@ -109,11 +134,14 @@ def safe_filename(name: str) -> str:
 
 def stage(source: BinaryIO, filename: str, tmp_dir: Path, max_bytes: int, field: str) -> StagedFile:
     """Copy ``source`` to a temporary file, refusing it when too large or not an allowed kind."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
     name = safe_filename(filename)
     digest = hashlib.sha256()
     size = 0
-    fd, temp_name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    try:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    except OSError as exc:
+        raise unavailable(field, exc) from exc
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -139,6 +167,9 @@ def stage(source: BinaryIO, filename: str, tmp_dir: Path, max_bytes: int, field:
                 "FILE_NAME_MISMATCH",
                 f"文件“{name}”的内容是{kind.name}，与文件名后缀不符；请改正文件名后重新上传",
             )
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise unavailable(field, exc) from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

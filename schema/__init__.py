@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay as strawberry_relay
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.relay import GlobalIDValueError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.errors import Forbidden, Unauthenticated, UserInputError
+from api.errors import Forbidden, Unauthenticated, UserInputError, is_unavailable
 from api.settings import Settings
 
 from .accounts.mutations import AccountsMutation
@@ -31,7 +33,7 @@ from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
-from .errors import ErrorShaping, ProductionErrorShaping
+from .errors import INVALID_ID_MESSAGE, ErrorShaping, ProductionErrorShaping, SafeParserCache
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
 from .reports.annual import AnnualReportMutation, AnnualReportQuery
@@ -47,11 +49,28 @@ from .units.queries import UnitsQuery
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global id; null when there is none.")
-    async def node(self, info: strawberry.Info, id: strawberry_relay.GlobalID) -> strawberry_relay.Node | None:
-        return await id.resolve_node(info, required=False)
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> strawberry_relay.Node | None:
+        return await parse_node_id(info, id).resolve_node(info, required=False)
+
+
+MAX_NODE_KEY = 2**63 - 1
+
+
+def parse_node_id(info: strawberry.Info, value: str) -> strawberry_relay.GlobalID:
+    """A global id of a Node type with a numeric key, or BAD_USER_INPUT (reason INVALID_ID) naming ``id``."""
+    try:
+        gid = strawberry_relay.GlobalID.from_id(value)
+        gid.resolve_type(info)
+    except GlobalIDValueError as exc:
+        raise UserInputError("id", "INVALID_ID", INVALID_ID_MESSAGE) from exc
+    key = gid.node_id
+    if not (key.isascii() and key.isdigit()) or int(key) > MAX_NODE_KEY:
+        raise UserInputError("id", "INVALID_ID", INVALID_ID_MESSAGE)
+    return gid
 
 
 EXPECTED = (Forbidden, Unauthenticated, UserInputError)
+CLIENT_ERRORS = (*EXPECTED, GlobalIDValueError, StrawberryInputCoercionError)
 
 Query = merge_types(
     "Query",
@@ -87,12 +106,41 @@ Mutation = merge_types(
 )
 
 
+log = logging.getLogger("gongkai.graphql")
+
+
 class GongkaiSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Log what went wrong unexpectedly; refusals and input errors are answers, not faults."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, EXPECTED)]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Log what went wrong unexpectedly; refusals and input errors are answers, not faults.
+
+        Never the query text or the variables (``str(error)`` would print the query's source
+        lines): the operation name, the path, the exception's type and its traceback. An outage
+        of the database is one warning line per request.
+        """
+        operation = execution_context.operation_name if execution_context is not None else None
+        unavailable = False
+        for error in errors:
+            original = error.original_error
+            path = list(error.path or [])
+            if isinstance(original, CLIENT_ERRORS):
+                continue  # refusals and input errors are answers, not faults
+            if original is None or isinstance(original, GraphQLError):
+                if error.path is not None:  # e.g. null for a non-null field; without a path: a request error
+                    log.error("GraphQL error: operation %r at %s: %s", operation, path, error.message)
+            elif is_unavailable(original):
+                if not unavailable:
+                    log.warning(
+                        "database unavailable: operation %r, %s at %s", operation, type(original).__name__, path
+                    )
+                unavailable = True
+            else:
+                log.error(
+                    "unexpected error: operation %r at %s: %s",
+                    operation,
+                    path,
+                    type(original).__name__,
+                    exc_info=original,
+                )
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -101,7 +149,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=256),
+        lambda: SafeParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
     if settings.production:

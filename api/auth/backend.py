@@ -46,5 +46,5 @@ class BearerTokenBackend(AuthenticationBackend):
 
 
 def on_auth_error(_conn: HTTPConnection, exc: Exception) -> Response:
-    body = {"data": None, "errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]}
+    body = {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]}
     return JSONResponse(body, status_code=401)

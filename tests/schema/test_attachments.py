@@ -219,3 +219,32 @@ async def test_gql_client_upload_to_real_uvicorn_arrives_byte_identical(
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+async def test_unwritable_files_directory_is_a_clear_error_and_nothing_is_half_stored(
+    make_user: Any, session: Any, system: Any, migrated: Settings, tmp_path: Path
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    broken = Settings(database_url=migrated.database_url, var_dir=tmp_path)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    broken.files_dir.write_bytes(b"")  # a file where the directory should be: nothing can be written below it
+    app = create_app(broken)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            before = await row_counts(session)
+            response = await post_files(client, desk.editor, desk, [("通知.pdf", PDF)])
+            assert response.status_code == 200, response.text
+            payload = response.json()["data"]["createDocument"]
+            assert payload["document"] is None
+            assert [(e["field"], e["code"]) for e in payload["errors"]] == [("files.0", "STORAGE_UNAVAILABLE")]
+            assert "未保存" in payload["errors"][0]["message"]
+            assert await row_counts(session) == before
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["files"].startswith("not writable")
+            broken.files_dir.unlink()
+            assert (await client.get("/readyz")).status_code == 200
+            again = await post_files(client, desk.editor, desk, [("通知.pdf", PDF)])
+            assert again.json()["data"]["createDocument"]["errors"] == []
+    finally:
+        await app.state.engine.dispose()
