@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,7 @@ import pytest
 from api.settings import Settings, SettingsError
 
 from .conftest import GraphQLClient
+from .live import ipv6_loopback, live_server
 
 
 def run_cli(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -95,50 +94,14 @@ async def test_import_units_missing_parent(migrated: Settings, tmp_path: Path, g
     assert (await gql.data("{ units { totalCount } }"))["units"]["totalCount"] == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-def test_serve_answers_on_ipv4_and_ipv6(migrated: Settings) -> None:
-    port = _free_port()
-    env = {**os.environ, "GONGKAI_DATABASE_URL": migrated.database_url, "GONGKAI_VAR_DIR": str(migrated.var_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    hosts = ["127.0.0.1"] + (["[::1]"] if _ipv6_loopback() else [])
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+def test_serve_answers_on_ipv4_and_ipv6(migrated: Settings, tmp_path: Path) -> None:
+    hosts = ("127.0.0.1", "::1") if ipv6_loopback() else ("127.0.0.1",)
+    with live_server(migrated, tmp_path, hosts=hosts) as server:
         for host in hosts:
-            response = httpx.post(
-                f"http://{host}:{port}/graphql", json={"query": "{ domains { code name } }"}, timeout=10
-            )
+            url = f"http://{f'[{host}]' if ':' in host else host}:{server.port}/graphql"
+            response = httpx.post(url, json={"query": "{ domains { code name } }"}, timeout=10)
             assert response.status_code == 200
             assert len(response.json()["data"]["domains"]) == 26
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
 
 
 def test_schema_snapshot_is_current(repo_root: Path) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from api.settings import Settings
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import EXE, PDF, PNG, Desk, content, make_desk
+from ..live import live_server
 
 CREATE_WITH_FILES = """mutation($input: CreateDocumentInput!, $files: [Upload!]) {
   createDocument(input: $input, files: $files) {
@@ -162,14 +160,6 @@ async def test_add_attachments_to_a_published_document_starts_a_new_version(
     assert result["document"]["workingVersion"] == {"number": 2}
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_gql_client_upload_to_real_uvicorn_arrives_byte_identical(
     make_user: Any, session: Any, system: Any, migrated: Settings, tmp_path: Path
 ) -> None:
@@ -177,21 +167,8 @@ async def test_gql_client_upload_to_real_uvicorn_arrives_byte_identical(
     from gql.transport.httpx import HTTPXAsyncTransport
 
     desk = await make_desk(session, system, make_user)
-    port = _free_port()
-    env = {**os.environ, "GONGKAI_DATABASE_URL": migrated.database_url, "GONGKAI_VAR_DIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        async with httpx.AsyncClient() as http:
-            while True:
-                try:
-                    await http.get(f"{base}/healthz")
-                    break
-                except httpx.TransportError:
-                    assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.2)
+    with live_server(migrated, tmp_path) as server:
+        base = server.base_url
         payload = os.urandom(300_000)
         data = PDF + payload
         path = tmp_path / "上传.pdf"
@@ -216,9 +193,6 @@ async def test_gql_client_upload_to_real_uvicorn_arrives_byte_identical(
         import hashlib
 
         assert attachment["sha256"] == hashlib.sha256(data).hexdigest()
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
 
 
 async def test_unwritable_files_directory_is_a_clear_error_and_nothing_is_half_stored(
