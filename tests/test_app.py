@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +83,12 @@ async def test_readyz_names_migrations_behind(migrated: Settings, tmp_path: Path
         return  # one database per run there; the SQLite pass checks this with a copy of the file
     source = Path(migrated.database_url.split("///", 1)[1])
     copy = tmp_path / "behind.sqlite3"
-    shutil.copy(source, copy)
-    import sqlite3
-
-    with sqlite3.connect(copy) as db:
+    # Through SQLite's backup API, not shutil.copy: closing another descriptor of a file this process
+    # has open in SQLite drops its POSIX locks, and the live servers of later tests then corrupt it.
+    with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(copy)) as db:
+        live.backup(db)
         db.execute("UPDATE alembic_version SET version_num = 'old'")
+        db.commit()
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{copy}", var_dir=tmp_path))
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:

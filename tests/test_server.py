@@ -66,8 +66,9 @@ async def test_two_workers_on_ipv4_and_ipv6_share_grants_and_metrics(
         assert len(workers) == 2
 
         login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token errors { code } } }"
-        root = post(v4, login, {"u": "root", "p": PASSWORD})[1]["data"]["login"]["token"]
-        token = post(v4, login, {"u": "clerk", "p": PASSWORD})[1]["data"]["login"]["token"]
+        signed_in = [post(v4, login, {"u": name, "p": PASSWORD})[1] for name in ("root", "clerk")]
+        assert all(b.get("data") and b["data"]["login"]["token"] for b in signed_in), signed_in
+        root, token = (b["data"]["login"]["token"] for b in signed_in)
 
         # Both workers answer the clerk's question once before the grant.
         before: dict[int, Any] = {}

@@ -71,7 +71,7 @@ async def test_failed_requests_leave_no_personal_data_in_the_log(
             if i < 3:
                 assert answer.get("errors") or answer["data"]["submitInfoRequest"]["errors"], answer
             ids.append(rid)
-        log = server.log()
+    log = server.log()  # after the server stopped: a request's line is written just after its answer
     assert ID_NUMBER not in log and PHONE not in log and "铜矿村3组" not in log, log[-4000:]
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     requests = {entry["request_id"]: entry for entry in lines if entry.get("event") == "request"}
