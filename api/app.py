@@ -25,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 from api.auth.actor import load_actor
 from api.auth.backend import BearerTokenBackend, on_auth_error
 from api.auth.enforcer import Authorizer
+from api.auth.passwords import passwords_for
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.privacy import Vault
@@ -235,7 +236,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = make_engine(settings.database_url)
     state = AppState(
         settings=settings,
-        sessionmaker=make_sessionmaker(engine),
+        sessionmaker=make_sessionmaker(engine, passwords_for(settings.password_hash)),
         authorizer=Authorizer(engine, settings.policy_dir),
         storage=LocalStorage(settings.files_dir),
         vault=Vault(settings.data_key or settings.secret_key),

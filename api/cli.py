@@ -32,12 +32,13 @@ def migrate(settings: Settings) -> None:
 async def _with_session(settings: Settings, work):  # type: ignore[no-untyped-def]
     from api.auth.actor import SystemActor
     from api.auth.enforcer import Authorizer
+    from api.auth.passwords import passwords_for
     from api.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
     try:
         actor = SystemActor(authorizer=Authorizer(engine, settings.policy_dir), client_addr="cli")
-        async with make_sessionmaker(engine)() as session:
+        async with make_sessionmaker(engine, passwords_for(settings.password_hash))() as session:
             return await work(session, actor)
     finally:
         await engine.dispose()

@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from api.auth.passwords import SESSION_KEY, Passwords
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Writers queue for the lock; under load (50 concurrent sign-offs on 2 busy cores) 5 s was too short.
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
@@ -69,8 +72,10 @@ class SerialSession(AsyncSession):
             await super().rollback()
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, class_=SerialSession)
+def make_sessionmaker(engine: AsyncEngine, passwords: Passwords | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry the app's password hasher (``api.auth.passwords.of``)."""
+    info = {} if passwords is None else {SESSION_KEY: passwords}
+    return async_sessionmaker(engine, expire_on_commit=False, class_=SerialSession, info=info)
 
 
 async def commit_or_conflict(session: AsyncSession) -> None:

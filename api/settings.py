@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEV_SECRET = "gongkai-development-secret-not-for-production"
+# api/auth/passwords.py: "default" is argon2-cffi's parameters; "fast" the cheapest argon2id, for tests only.
+PASSWORD_HASH_PROFILES = ("default", "fast")
 
 
 class SettingsError(RuntimeError):
@@ -60,6 +62,18 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     data_key: str = ""  # encrypts applicants' ID numbers and phones; defaults to the secret key
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; empty: same origin only
+    password_hash: str = "default"  # argon2 parameters (PASSWORD_HASH_PROFILES); production: default only
+
+    def __post_init__(self) -> None:
+        if self.password_hash not in PASSWORD_HASH_PROFILES:
+            raise SettingsError(
+                f"GONGKAI_PASSWORD_HASH must be one of {', '.join(PASSWORD_HASH_PROFILES)}, not {self.password_hash!r}"
+            )
+        if self.production and self.password_hash != "default":
+            raise SettingsError(
+                f"GONGKAI_PASSWORD_HASH={self.password_hash} is for tests only: production hashes passwords "
+                "with argon2's default parameters; unset GONGKAI_PASSWORD_HASH"
+            )
 
     @property
     def files_dir(self) -> Path:
@@ -92,4 +106,5 @@ class Settings:
             data_key=env.get("GONGKAI_DATA_KEY", ""),
             max_upload_bytes=int(float(env.get("GONGKAI_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
             cors_origins=parse_cors_origins(env.get("GONGKAI_CORS_ORIGINS", "")),
+            password_hash=env.get("GONGKAI_PASSWORD_HASH") or "default",
         )

@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from api.app import create_app
 from api.auth.actor import SystemActor
 from api.cli import migrate
+from api.demo import load_demo
 from api.models import Base, Role
 from api.services import accounts
 from api.settings import Settings
@@ -36,7 +37,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, var_dir=tmp_path_factory.mktemp("var"))
+    # Cheap argon2 parameters (api/auth/passwords.py); production refuses them.
+    return Settings(database_url=database_url, var_dir=tmp_path_factory.mktemp("var"), password_hash="fast")
 
 
 @pytest.fixture(scope="session")
@@ -89,18 +91,151 @@ def statement_counter(app: Any) -> StatementCounter:
     return counter
 
 
+def data_tables() -> list[Table]:
+    """The tables emptied between tests, parents first."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in KEPT_TABLES]
+
+
+def forward_columns() -> dict[str, list[str]]:
+    """Columns whose foreign key points to a later table of ``data_tables()`` (documents' current
+    and working version): set after their rows exist, cleared before they are deleted."""
+    order = {t.name: i for i, t in enumerate(data_tables())}
+    found: dict[str, list[str]] = {}
+    for i, table in enumerate(data_tables()):
+        late = [c.name for c in table.columns if any(order.get(fk.column.table.name, -1) > i for fk in c.foreign_keys)]
+        if late:
+            found[table.name] = late
+    return found
+
+
+async def empty_tables(conn: AsyncConnection) -> None:
+    tables = [t.name for t in reversed(data_tables())]
+    if conn.dialect.name == "postgresql":
+        # DELETE and restarting the id sequences leave what TRUNCATE ... RESTART IDENTITY leaves,
+        # in a fraction of the time on a few rows (TRUNCATE makes new files for every table).
+        for name, late in forward_columns().items():
+            await conn.execute(text(f"UPDATE {name} SET {', '.join(f'{c} = NULL' for c in late)}"))
+        for table in tables:
+            await conn.execute(text(f"DELETE FROM {table}"))
+        keys = [(t.name, c.name) for t in data_tables() for c in t.primary_key.columns]
+        await conn.execute(
+            text(
+                "SELECT setval(seq, 1, false) FROM (SELECT pg_get_serial_sequence(t, c) AS seq "
+                "FROM unnest(CAST(:tables AS text[]), CAST(:columns AS text[])) AS k(t, c)) AS s WHERE seq IS NOT NULL"
+            ),
+            {"tables": [t for t, _ in keys], "columns": [c for _, c in keys]},
+        )
+    else:
+        await conn.execute(text("PRAGMA defer_foreign_keys=ON"))
+        for table in tables:
+            await conn.execute(text(f"DELETE FROM {table}"))
+
+
 @pytest.fixture(autouse=True)
 async def clean_database(app: Any) -> AsyncIterator[None]:
     yield
-    engine = app.state.engine
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
-    async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            await conn.execute(text("PRAGMA defer_foreign_keys=ON"))
-            for table in tables:
-                await conn.execute(text(f"DELETE FROM {table}"))
+    async with app.state.engine.begin() as conn:
+        await empty_tables(conn)
+
+
+class DemoTemplate:
+    """The demo data, loaded once per session and kept beside the test database: in an attached
+    SQLite file, or a PostgreSQL schema of the test database. ``restore`` empties the test database
+    and copies the rows back, so each test gets the demo as ``load_demo`` leaves it (same ids, same
+    sequences; the search index follows through its triggers or generated column)."""
+
+    SCHEMA = "demo_template"
+
+    def __init__(self, engine: AsyncEngine, sqlite_file: Path) -> None:
+        self.engine = engine
+        self.sqlite_file = sqlite_file
+        self.postgresql = engine.dialect.name == "postgresql"
+        self.sequences: list[tuple[str, int, bool]] = []
+
+    @staticmethod
+    def columns(table: Table) -> str:
+        return ", ".join(f'"{c.name}"' for c in table.columns)
+
+    async def _attach(self, conn: AsyncConnection) -> None:
+        if not self.postgresql:  # outside a transaction: pysqlite opens one at the first DML statement
+            await conn.execute(text(f"ATTACH DATABASE :file AS {self.SCHEMA}"), {"file": str(self.sqlite_file)})
+
+    async def _detach(self, conn: AsyncConnection) -> None:
+        if not self.postgresql:
+            await conn.execute(text(f"DETACH DATABASE {self.SCHEMA}"))
+
+    async def save(self) -> None:
+        """Keep what the test database holds now."""
+        async with self.engine.connect() as conn:
+            await self._attach(conn)
+            if self.postgresql:
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE"))
+                await conn.execute(text(f"CREATE SCHEMA {self.SCHEMA}"))
+            for table in data_tables():
+                await conn.execute(
+                    text(f"CREATE TABLE {self.SCHEMA}.{table.name} AS SELECT {self.columns(table)} FROM {table.name}")
+                )
+            if self.postgresql:
+                self.sequences = []
+                for table in data_tables():
+                    for column in table.primary_key.columns:
+                        seq = await conn.scalar(text(f"SELECT pg_get_serial_sequence('{table.name}', '{column.name}')"))
+                        if seq:
+                            row = (await conn.execute(text(f"SELECT last_value, is_called FROM {seq}"))).one()
+                            self.sequences.append((seq, row[0], row[1]))
+            await conn.commit()
+            await self._detach(conn)
+
+    async def restore(self) -> None:
+        async with self.engine.connect() as conn:
+            await self._attach(conn)
+            await empty_tables(conn)
+            forward = forward_columns()
+            for table in data_tables():
+                late = forward.get(table.name, [])
+                select = ", ".join("NULL" if c.name in late else f'"{c.name}"' for c in table.columns)
+                await conn.execute(
+                    text(
+                        f"INSERT INTO {table.name} ({self.columns(table)}) SELECT {select} FROM {self.SCHEMA}.{table.name}"
+                    )
+                )
+            for name, late in forward.items():
+                table = Base.metadata.tables[name]
+                keys = " AND ".join(f'{name}."{c.name}" = t."{c.name}"' for c in table.primary_key.columns)
+                sets = ", ".join(f'"{c}" = t."{c}"' for c in late)
+                await conn.execute(text(f"UPDATE {name} SET {sets} FROM {self.SCHEMA}.{name} AS t WHERE {keys}"))
+            for seq, last_value, is_called in self.sequences:
+                await conn.execute(
+                    text("SELECT setval(:seq, :value, :called)"), {"seq": seq, "value": last_value, "called": is_called}
+                )
+            await conn.commit()
+            await self._detach(conn)
+
+    async def drop(self) -> None:
+        if self.postgresql:
+            async with self.engine.begin() as conn:
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE"))
+
+
+@pytest.fixture(scope="session")
+async def demo_template(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DemoTemplate]:
+    """``load_demo`` once per session (it takes seconds), into the emptied test database."""
+    state = app.state.gongkai
+    async with app.state.engine.begin() as conn:
+        await empty_tables(conn)
+    async with state.sessionmaker() as s:
+        actor = SystemActor(authorizer=state.authorizer, client_addr="test")
+        await load_demo(s, actor, state.storage, state.settings.files_dir / "tmp", state.vault)
+    template = DemoTemplate(app.state.engine, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    await template.save()
+    yield template
+    await template.drop()
+
+
+@pytest.fixture
+async def demo(demo_template: DemoTemplate) -> None:
+    """A pristine demo database for this test (emptied after it like any other)."""
+    await demo_template.restore()
 
 
 @pytest.fixture

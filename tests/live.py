@@ -44,9 +44,16 @@ class LiveServer:
 
 
 def server_env(settings: Settings, var_dir: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "GONGKAI_DATABASE_URL": settings.database_url, "GONGKAI_VAR_DIR": str(var_dir)}
+    env = {
+        **os.environ,
+        "GONGKAI_DATABASE_URL": settings.database_url,
+        "GONGKAI_VAR_DIR": str(var_dir),
+        "GONGKAI_PASSWORD_HASH": settings.password_hash,  # the tests' cheap argon2 parameters
+    }
     env.pop("GONGKAI_ENV", None)
     env.update(extra)
+    if env.get("GONGKAI_ENV") == "production" and "GONGKAI_PASSWORD_HASH" not in extra:
+        env.pop("GONGKAI_PASSWORD_HASH")  # production refuses the cheap profile
     return env
 
 

@@ -186,7 +186,7 @@ async def test_graphiql_page_is_ours_and_its_assets_are_local_and_long_cached(cl
 
 
 async def test_production_has_no_ide(migrated: Settings) -> None:
-    app = create_app(replace(migrated, env="production", secret_key="x" * 40))
+    app = create_app(replace(migrated, env="production", secret_key="x" * 40, password_hash="default"))
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
             page = await c.get("/graphql", headers={"Accept": "text/html"})

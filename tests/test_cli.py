@@ -17,7 +17,12 @@ from .live import ipv6_loopback, live_server
 
 
 def run_cli(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GONGKAI_DATABASE_URL": settings.database_url, "GONGKAI_VAR_DIR": str(settings.var_dir)}
+    env = {
+        **os.environ,
+        "GONGKAI_DATABASE_URL": settings.database_url,
+        "GONGKAI_VAR_DIR": str(settings.var_dir),
+        "GONGKAI_PASSWORD_HASH": settings.password_hash,
+    }
     env.pop("GONGKAI_ENV", None)
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True, timeout=120

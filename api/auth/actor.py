@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from api.errors import Forbidden, Unauthenticated
 from api.models import CasbinRule, User
 from api.models.accounts import subject_of
 
 from .enforcer import ANONYMOUS, Authorizer
-from .scope import ROOT, covers, within
+from .scope import ROOT, PathColumn, covers, within
 
 
 @dataclass
@@ -61,7 +60,7 @@ class Actor:
         if bound and not any(covers(b, path) for b in bound):
             raise Forbidden("本终端只能查询所在地及下级的信息")
 
-    def visible(self, column: InstrumentedAttribute[str], obj: str, act: str) -> ColumnElement[bool]:
+    def visible(self, column: PathColumn, obj: str, act: str) -> ColumnElement[bool]:
         """The one SQL filter for lists: rows whose scope path lies under a granting path."""
         if self.authorizer.role_allows(ANONYMOUS, obj, act):
             return within(column, [ROOT])

@@ -12,6 +12,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 ROOT = "*"
 
+# A scope path in SQL: a column, or an expression such as an organization's path built by a join.
+PathColumn = InstrumentedAttribute[str] | InstrumentedAttribute[str | None] | ColumnElement[str]
+
 
 def unit_path(code: str) -> str:
     parts = [code[:6]]
@@ -38,7 +41,7 @@ def covers(grant_path: str, path: str) -> bool:
     return grant_path == ROOT or path == grant_path or path.startswith(grant_path + "/")
 
 
-def within(column: InstrumentedAttribute[str], paths: list[str]) -> ColumnElement[bool]:
+def within(column: PathColumn, paths: list[str]) -> ColumnElement[bool]:
     """SQL: the row's scope path is at or below one of ``paths``."""
     if ROOT in paths:
         return true()

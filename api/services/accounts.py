@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
 from api.auth.scope import ROOT
 from api.auth.tokens import issue_token
-from api.errors import UserInputError
-from api.models import CasbinRule, Role, User
+from api.errors import Forbidden, UserInputError
+from api.models import AdminUnit, CasbinRule, Organization, Role, User
 from api.models.accounts import subject_of
 from api.models.base import utcnow
 
 from . import audit
+from .pages import by_ids
 from .units import get_unit, locate_organization
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
@@ -25,6 +27,7 @@ MIN_PASSWORD = 8
 
 
 async def user_scope(session: AsyncSession, user: User) -> str:
+    """Where an account lies: its organization's path; ``*`` for an account with no organization."""
     if user.organization_id is None:
         return ROOT
     return (await locate_organization(session, user.organization_id))[2]
@@ -34,7 +37,7 @@ async def login(
     session: AsyncSession, actor: Actor, *, username: str, password: str, secret: str, hours: int
 ) -> tuple[str, User]:
     user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = verify_password(session, user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         audit.record(
             session,
@@ -81,7 +84,7 @@ async def create_user(
     user = User(
         username=username,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=hash_password(session, password),
         organization_id=organization_id,
         demo=demo,
     )
@@ -117,6 +120,9 @@ async def grant_role(
     user = await session.get(User, user_id)
     if user is None:
         raise UserInputError("userId", "NOT_FOUND", "找不到该用户")
+    # Only to an account inside the granter's own scope (one with no organization: only from ``*``).
+    if not actor.can("role", "grant", await user_scope(session, user)):
+        raise Forbidden("只能向本辖区内单位的用户授予角色")
     stmt = select(CasbinRule).where(
         CasbinRule.ptype == "g",
         CasbinRule.v0 == subject_of(user.id),
@@ -186,7 +192,7 @@ async def create_kiosk(
     user = User(
         username=f"kiosk-{unit.code}-{count + 1}",
         display_name=name,
-        password_hash=hash_password(secrets.token_urlsafe(32)),
+        password_hash=hash_password(session, secrets.token_urlsafe(32)),
     )
     session.add(user)
     await session.flush()
@@ -227,3 +233,67 @@ async def revoke_kiosk(session: AsyncSession, actor: Actor, *, user_id: int) -> 
     audit.record(session, actor, "kiosk.revoke", "User", user.id, str(grants[0].v2), f"停用终端 {user.display_name}")
     await session.commit()
     return user
+
+
+# --- reading ---
+# Who reads what (policies/README.md): everyone signed in reads their own account and grants;
+# ``user read`` reads the accounts whose organization lies in its scope, ``role read`` the grants
+# whose path does. An account with no organization counts as ``*``.
+
+
+def _organization_path() -> ColumnElement[str]:
+    """SQL: an account's organization's scope path (as ``organization_path`` builds it); NULL without one."""
+    return AdminUnit.scope_path + "/org:" + cast(Organization.id, String)
+
+
+def _readable_user(actor: Actor) -> ColumnElement[bool]:
+    return or_(User.id == actor.user_id, actor.visible(_organization_path(), "user", "read"))
+
+
+def _readable_grant(actor: Actor) -> ColumnElement[bool]:
+    return or_(CasbinRule.v0 == actor.subject, actor.visible(CasbinRule.v2, "role", "read"))
+
+
+async def users_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[User | None]:
+    """The accounts the actor may read, in the order of ``ids`` (None where not)."""
+    actor.require_user()
+    stmt = (
+        select(User)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .outerjoin(AdminUnit, AdminUnit.id == Organization.unit_id)
+        .where(User.id.in_(ids), _readable_user(actor))
+    )
+    found = {u.id: u for u in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in ids]
+
+
+async def grants_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[CasbinRule | None]:
+    """Role grants (revoked ones too) the actor may read, in the order of ``ids``."""
+    actor.require_user()
+    stmt = select(CasbinRule).where(CasbinRule.id.in_(ids), CasbinRule.ptype == "g", _readable_grant(actor))
+    found = {g.id: g for g in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in ids]
+
+
+async def grants_of_users(session: AsyncSession, actor: Actor, user_ids: Sequence[int]) -> list[list[CasbinRule]]:
+    """Each user's grants in force, as far as the actor may read them."""
+    subjects = {subject_of(u): u for u in user_ids}
+    stmt = (
+        select(CasbinRule)
+        .where(
+            CasbinRule.ptype == "g",
+            CasbinRule.v0.in_(subjects),
+            CasbinRule.revoked.is_(False),
+            _readable_grant(actor),
+        )
+        .order_by(CasbinRule.id)
+    )
+    groups: dict[int, list[CasbinRule]] = {u: [] for u in user_ids}
+    for rule in (await session.execute(stmt)).scalars():
+        groups[subjects[str(rule.v0)]].append(rule)
+    return [groups[u] for u in user_ids]
+
+
+async def accounts_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[User | None]:
+    """Accounts by id with no read rule: only for naming who did something (``assignedBy``, staff only)."""
+    return await by_ids(session, User, ids)

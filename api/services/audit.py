@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.actor import Actor
 from api.auth.scope import ROOT
 from api.models import AuditEntry
+from api.services.pages import Page, fetch_page
 
 
 def record(
@@ -33,10 +34,17 @@ def record(
     return entry
 
 
-def visible_entries(actor: Actor) -> Select[tuple[AuditEntry]]:
+def _visible_entries(actor: Actor) -> Select[AuditEntry]:
     actor.require_user()
     if not actor.authorizer.granting_paths(actor.grants, "audit", "read"):
         actor.require("audit", "read", ROOT)
     return (
         select(AuditEntry).where(actor.visible(AuditEntry.scope_path, "audit", "read")).order_by(AuditEntry.id.desc())
     )
+
+
+async def list_entries(
+    session: AsyncSession, actor: Actor, first: int | None = None, after: str | None = None
+) -> Page[AuditEntry]:
+    """Newest first: the entries under the actor's ``audit read`` grants."""
+    return await fetch_page(session, _visible_entries(actor), first, after)

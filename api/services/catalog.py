@@ -33,6 +33,7 @@ from api.models.catalog import CHANNELS
 from . import audit
 from .documents import CHINA
 from .domains import domain_index, get_domain
+from .pages import Page, by_ids, fetch_page, grouped
 from .units import get_unit
 
 
@@ -292,7 +293,7 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
 # --- reading and freshness ---
 
 
-def items_query(unit_code: str | None = None, domain_id: int | None = None) -> Select[tuple[CatalogItem]]:
+def _items_query(unit_code: str | None = None, domain_id: int | None = None) -> Select[CatalogItem]:
     stmt = select(CatalogItem).order_by(CatalogItem.county_id, CatalogItem.position, CatalogItem.id)
     if unit_code is not None:
         county_code = unit_code[:6] + "000000"
@@ -300,6 +301,30 @@ def items_query(unit_code: str | None = None, domain_id: int | None = None) -> S
     if domain_id is not None:
         stmt = stmt.where(CatalogItem.domain_id == domain_id)
     return stmt
+
+
+async def list_items(
+    session: AsyncSession,
+    unit_code: str | None = None,
+    domain_id: int | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[CatalogItem]:
+    """Catalog items (public: no scope filter), by county and position; of one county and domain if asked."""
+    return await fetch_page(session, _items_query(unit_code, domain_id), first, after)
+
+
+async def responsibles_of_items(session: AsyncSession, item_ids: Sequence[int]) -> list[list[CatalogResponsibility]]:
+    stmt = (
+        select(CatalogResponsibility)
+        .where(CatalogResponsibility.item_id.in_(item_ids))
+        .order_by(CatalogResponsibility.id)
+    )
+    return await grouped(session, stmt, "item_id", item_ids)
+
+
+async def items_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[CatalogItem | None]:
+    return await by_ids(session, CatalogItem, ids)
 
 
 def period_start(frequency: UpdateFrequency, today: date) -> date:

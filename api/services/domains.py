@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +14,7 @@ from api.models import AdminUnit, Domain, DomainAlias, DomainAssignment, Organiz
 from api.models.base import utcnow
 
 from . import audit
+from .pages import by_ids, grouped
 from .units import get_unit
 
 
@@ -94,9 +98,9 @@ async def active_assignment(session: AsyncSession, domain_id: int, county_id: in
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def assignments_query(
+def _assignments_query(
     *, domain_id: int | None = None, county_code: str | None = None, include_ended: bool = False
-) -> Select[tuple[DomainAssignment]]:
+) -> Select[DomainAssignment]:
     stmt = select(DomainAssignment).order_by(
         DomainAssignment.domain_id, DomainAssignment.assigned_at, DomainAssignment.id
     )
@@ -108,6 +112,40 @@ def assignments_query(
     if not include_ended:
         stmt = stmt.where(DomainAssignment.ended_at.is_(None))
     return stmt
+
+
+async def domains_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Domain | None]:
+    return await by_ids(session, Domain, ids)
+
+
+async def assignments_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[DomainAssignment | None]:
+    return await by_ids(session, DomainAssignment, ids)
+
+
+async def assignments_of_counties(session: AsyncSession, county_ids: Sequence[int]) -> list[list[DomainAssignment]]:
+    """The current assignments of each county, by domain."""
+    stmt = (
+        select(DomainAssignment)
+        .where(DomainAssignment.county_id.in_(county_ids), DomainAssignment.ended_at.is_(None))
+        .order_by(DomainAssignment.domain_id)
+    )
+    return await grouped(session, stmt, "county_id", county_ids)
+
+
+async def assignments_of_domains(
+    session: AsyncSession, keys: Sequence[tuple[int, str | None, bool]]
+) -> list[list[DomainAssignment]]:
+    """Keyed by (domain id, county code or None, include ended); one statement per distinct
+    (county, include ended) among the keys: in practice one."""
+    found: dict[tuple[int, str | None, bool], list[DomainAssignment]] = defaultdict(list)
+    for county_code, include_ended in {(k[1], k[2]) for k in keys}:
+        domain_ids = [k[0] for k in keys if (k[1], k[2]) == (county_code, include_ended)]
+        stmt = _assignments_query(county_code=county_code, include_ended=include_ended).where(
+            DomainAssignment.domain_id.in_(domain_ids)
+        )
+        for row in (await session.execute(stmt)).scalars():
+            found[(row.domain_id, county_code, include_ended)].append(row)
+    return [found.get(k, []) for k in keys]
 
 
 async def domain_index(session: AsyncSession) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select
@@ -14,7 +15,8 @@ from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
 
 from . import audit
-from .units import get_unit
+from .pages import by_ids
+from .units import find_unit, get_unit
 
 CONTENT = ("category", "name", "basis", "steps", "responsible", "disclosed", "timing", "channel")
 
@@ -152,7 +154,7 @@ async def set_applicable(
     return item
 
 
-def village_list_query(village_id: int, include_not_applicable: bool = True) -> Select[tuple[VillagePowerItem]]:
+def _village_list_query(village_id: int, include_not_applicable: bool = True) -> Select[VillagePowerItem]:
     stmt = select(VillagePowerItem).where(VillagePowerItem.village_id == village_id)
     if not include_not_applicable:
         stmt = stmt.where(VillagePowerItem.applicable.is_(True))
@@ -166,9 +168,36 @@ def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, ob
     return {k: (list(v) if k == "steps" else v) or ([] if k == "steps" else "") for k, v in values.items()}
 
 
-def template_query(county_id: int) -> Select[tuple[PowerItem]]:
+def _template_query(county_id: int) -> Select[PowerItem]:
     return select(PowerItem).where(PowerItem.county_id == county_id).order_by(PowerItem.position)
 
 
 def resolved_template(item: PowerItem) -> dict[str, object]:
     return {k: getattr(item, k) for k in CONTENT}
+
+
+# --- reading (public: no scope filter) ---
+
+
+async def power_template(session: AsyncSession, unit_code: str) -> list[PowerItem]:
+    """The template of the county of ``unit_code``, in order; empty for an unknown county."""
+    county = await find_unit(session, unit_code[:6] + "000000")
+    if county is None:
+        return []
+    return list((await session.execute(_template_query(county.id))).scalars())
+
+
+async def village_power_list(session: AsyncSession, village_code: str) -> list[VillagePowerItem]:
+    """A village's list in order, not-applicable entries included; empty for an unknown village."""
+    village = await find_unit(session, village_code)
+    if village is None:
+        return []
+    return list((await session.execute(_village_list_query(village.id))).scalars())
+
+
+async def power_items_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[PowerItem | None]:
+    return await by_ids(session, PowerItem, ids)
+
+
+async def village_items_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[VillagePowerItem | None]:
+    return await by_ids(session, VillagePowerItem, ids)

@@ -4,6 +4,7 @@ archive numbers, appeals and the applicants' privacy. The statute is quoted in a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,7 @@ from api.workdays import Overrides
 
 from . import audit
 from .documents import CHINA
+from .pages import Page, by_ids, fetch_page, grouped
 from .units import locate_organization
 
 STAFF_CHANNELS = (Channel.LETTER, Channel.ONSITE, Channel.FAX, Channel.EMAIL)
@@ -137,7 +139,7 @@ async def submit(session: AsyncSession, actor: Actor, vault: Vault, s: Submissio
     ovr = await overrides(session)
     due = clock.reply_due(received_on, 0, [], now_day, ovr)
     request = InfoRequest(
-        tracking_code=_tracking_code(), password_hash=hash_password(password), channel=s.channel,
+        tracking_code=_tracking_code(), password_hash=hash_password(session, password), channel=s.channel,
         applicant_type=s.applicant_type, applicant_name=s.applicant_name.strip(),
         id_number_enc=vault.seal(id_number), id_number_hint=mask(id_number),
         phone_enc=vault.seal(phone), phone_hint=mask_phone(phone), address=s.address.strip(), email=s.email.strip(),
@@ -175,7 +177,7 @@ async def status_for_applicant(session: AsyncSession, tracking_code: str, passwo
     """The applicant's own request, or None: a wrong code and a wrong password look the same."""
     stmt = select(InfoRequest).where(InfoRequest.tracking_code == (tracking_code or "").strip().upper())
     request = (await session.execute(stmt)).scalar_one_or_none()
-    if not verify_password(request.password_hash if request else None, password or ""):
+    if not verify_password(session, request.password_hash if request else None, password or ""):
         return None
     return request
 
@@ -596,10 +598,9 @@ async def update_appeal(
 
 async def set_calendar_days(session: AsyncSession, actor: Actor, days: list[tuple[date, bool | None, str]]) -> int:
     """Enter holidays and 调休 working days (None removes a day); every open request's due date is
-    recomputed in the same transaction."""
-    actor.require_user()
-    if not actor.authorizer.granting_paths(actor.grants, "calendar", "manage"):
-        actor.require("calendar", "manage", ROOT)
+    recomputed in the same transaction. One calendar serves every county: only a grant at ``*``
+    may change it, and the change is audited at ``*``."""
+    actor.require("calendar", "manage", ROOT)
     for day, working, note in days:
         existing = await session.get(CalendarDay, day)
         if working is None:
@@ -653,7 +654,7 @@ class RequestFilter:
     received_to: date | None = None
 
 
-def requests_query(actor: Actor, f: RequestFilter) -> Select[tuple[InfoRequest]]:
+def _requests_query(actor: Actor, f: RequestFilter) -> Select[InfoRequest]:
     actor.require_user()
     stmt = select(InfoRequest).where(actor.visible(InfoRequest.scope_path, "request", "read"))
     if f.unit_path is not None:
@@ -674,6 +675,23 @@ def requests_query(actor: Actor, f: RequestFilter) -> Select[tuple[InfoRequest]]
     return stmt.order_by(InfoRequest.due_on, InfoRequest.id)
 
 
+async def list_requests(
+    session: AsyncSession, actor: Actor, f: RequestFilter, first: int | None = None, after: str | None = None
+) -> Page[InfoRequest]:
+    """Soonest due first: the requests under the actor's ``request read`` grants."""
+    return await fetch_page(session, _requests_query(actor, f), first, after)
+
+
+async def requests_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[InfoRequest | None]:
+    """By id, whoever asks: ``InfoRequest`` checks ``can_read`` on each."""
+    return await by_ids(session, InfoRequest, ids)
+
+
+async def events_of_requests(session: AsyncSession, ids: Sequence[int]) -> list[list[RequestEvent]]:
+    stmt = select(RequestEvent).where(RequestEvent.request_id.in_(ids)).order_by(RequestEvent.id)
+    return await grouped(session, stmt, "request_id", ids)
+
+
 def is_overdue(r: InfoRequest) -> bool:
     """Still open after its due day (the same rule as the ``overdue`` filter above)."""
     return r.status in OPEN_STATUSES and r.due_on < today()
@@ -686,6 +704,29 @@ def days_left(r: InfoRequest, ovr: Overrides) -> int | None:
 
 def can_read(actor: Actor, r: InfoRequest) -> bool:
     return actor.can("request", "read", r.scope_path)
+
+
+def _appeals_visible(actor: Actor) -> Select[Appeal]:
+    """Appeals are read by whoever may read their request (``request read`` in its scope)."""
+    actor.require_user()
+    return (
+        select(Appeal)
+        .join(InfoRequest, InfoRequest.id == Appeal.request_id)
+        .where(actor.visible(InfoRequest.scope_path, "request", "read"))
+    )
+
+
+async def appeals_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[Appeal | None]:
+    found = {a.id: a for a in (await session.execute(_appeals_visible(actor).where(Appeal.id.in_(ids)))).scalars()}
+    return [found.get(i) for i in ids]
+
+
+async def appeals_of_requests(session: AsyncSession, actor: Actor, request_ids: Sequence[int]) -> list[list[Appeal]]:
+    stmt = _appeals_visible(actor).where(Appeal.request_id.in_(request_ids)).order_by(Appeal.id)
+    groups: dict[int, list[Appeal]] = {i: [] for i in request_ids}
+    for appeal in (await session.execute(stmt)).scalars():
+        groups[appeal.request_id].append(appeal)
+    return [groups[i] for i in request_ids]
 
 
 async def reveal(session: AsyncSession, actor: Actor, vault: Vault, r: InfoRequest, field: str) -> str | None:
@@ -706,10 +747,9 @@ async def reveal(session: AsyncSession, actor: Actor, vault: Vault, r: InfoReque
 
 async def save_template(session: AsyncSession, actor: Actor, *, reply_type: ReplyType, body: str) -> ReplyTemplate:
     """The district office's letter for a reply type; placeholders: {applicant_name} {tracking_code}
-    {received_on} {description} {reason} {legal_basis} {remedies} {organization} {replied_on}."""
-    actor.require_user()
-    if not actor.authorizer.granting_paths(actor.grants, "reply_template", "manage"):
-        actor.require("reply_template", "manage", ROOT)
+    {received_on} {description} {reason} {legal_basis} {remedies} {organization} {replied_on}.
+    The templates serve every county: only a grant at ``*`` may change them (audited at ``*``)."""
+    actor.require("reply_template", "manage", ROOT)
     body = (body or "").strip()
     if not body:
         raise UserInputError("body", "REQUIRED", "模板内容不能为空")

@@ -61,6 +61,7 @@ from api.models import (
     VillagePowerItem,
 )
 
+from .pages import Page, fetch_rows
 from .units import get_unit, level_of
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary loading talks on stderr at DEBUG
@@ -238,6 +239,23 @@ async def prepare_search(
     return PreparedSearch(tokens, stmt)
 
 
+async def search(
+    session: AsyncSession,
+    actor: Actor,
+    query: str,
+    unit_code: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Hit] | None:
+    """A page of hits over public documents, best first; None when the query holds no word."""
+    prepared = await prepare_search(session, actor, query, unit_code)
+    if prepared is None:
+        return None
+    tokens = prepared.tokens
+    page = await fetch_rows(session, prepared.stmt, first, after)
+    return page.map(lambda row: hit(tokens, row))
+
+
 # --- hits ---
 
 
@@ -305,7 +323,7 @@ async def local_unit(session: AsyncSession, actor: Actor, unit_code: str) -> Adm
     return unit
 
 
-def local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int, object]]:
+def _local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int, object]]:
     """(kind, id, time) rows, newest first: public documents of organizations of the unit and of
     its ancestors, and the applicable entries of the village's micro-power list."""
     docs = select(literal(DOCUMENT).label("kind"), Document.id.label("id"), Document.published_at.label("at")).where(
@@ -330,7 +348,7 @@ def local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int,
     return select(both.c.kind, both.c.id, both.c.at).order_by(both.c.at.desc(), both.c.kind, both.c.id.desc())
 
 
-def directory_query(unit: AdminUnit) -> Select[tuple[Organization]]:
+def _directory_query(unit: AdminUnit) -> Select[Organization]:
     """Organizations of the unit and of its ancestors, the nearest first."""
     paths = _place_paths(unit)
     return (
@@ -339,3 +357,23 @@ def directory_query(unit: AdminUnit) -> Select[tuple[Organization]]:
         .where(AdminUnit.scope_path.in_(paths))
         .order_by(AdminUnit.scope_path.desc(), Organization.id)
     )
+
+
+async def list_local_items(
+    session: AsyncSession,
+    actor: Actor,
+    unit_code: str,
+    f: LocalFilter,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Any]:
+    """(kind, id, time) rows of the place, newest first (see ``_local_items_query``); a kiosk only
+    its own place and the units below it."""
+    unit = await local_unit(session, actor, unit_code)
+    return await fetch_rows(session, _local_items_query(unit, f), first, after)
+
+
+async def directory(session: AsyncSession, actor: Actor, unit_code: str) -> list[Organization]:
+    """Organizations serving a place, its own first; a kiosk only its own place and below."""
+    unit = await local_unit(session, actor, unit_code)
+    return list((await session.execute(_directory_query(unit))).scalars())

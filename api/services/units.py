@@ -29,6 +29,7 @@ from api.models.base import utcnow
 from api.models.units import KINDS_BY_LEVEL, SIGNIFICANT_DIGITS
 
 from . import audit
+from .pages import Page, by_ids, fetch_page, grouped
 
 CODE_RE = re.compile(r"^\d{12}$")
 LEVEL_NAMES = {UnitLevel.COUNTY: "县级", UnitLevel.TOWN: "乡级", UnitLevel.VILLAGE: "村级"}
@@ -175,14 +176,40 @@ async def update_unit(
 _commit_versioned = commit_or_conflict
 
 
-def units_query(level: UnitLevel | None = None, parent_code: str | None = None) -> Select[tuple[AdminUnit]]:
+def _units_query(
+    level: UnitLevel | None = None, parent_code: str | None = None, parent_id: int | None = None
+) -> Select[AdminUnit]:
     stmt = select(AdminUnit).order_by(AdminUnit.code)
     if level is not None:
         stmt = stmt.where(AdminUnit.level == level)
     if parent_code is not None:
         parent = select(AdminUnit.id).where(AdminUnit.code == parent_code).scalar_subquery()
         stmt = stmt.where(AdminUnit.parent_id == parent)
+    if parent_id is not None:
+        stmt = stmt.where(AdminUnit.parent_id == parent_id)
     return stmt
+
+
+async def list_units(
+    session: AsyncSession,
+    level: UnitLevel | None = None,
+    parent_code: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    *,
+    parent_id: int | None = None,
+) -> Page[AdminUnit]:
+    """Units by code (public: no scope filter), of one level and one parent if asked."""
+    return await fetch_page(session, _units_query(level, parent_code, parent_id), first, after)
+
+
+async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[AdminUnit | None]:
+    return await by_ids(session, AdminUnit, ids)
+
+
+async def units_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[AdminUnit | None]:
+    found = {u.code: u for u in (await session.execute(select(AdminUnit).where(AdminUnit.code.in_(codes)))).scalars()}
+    return [found.get(c) for c in codes]
 
 
 def ancestor_codes(unit: AdminUnit) -> list[str]:
@@ -366,11 +393,36 @@ async def update_organization(
     return org
 
 
-def organizations_query(unit_code: str | None = None) -> Select[tuple[Organization]]:
+def _organizations_query(unit_code: str | None = None) -> Select[Organization]:
     stmt = select(Organization).order_by(Organization.id)
     if unit_code is not None:
         stmt = stmt.join(AdminUnit, Organization.unit_id == AdminUnit.id).where(AdminUnit.code == unit_code)
     return stmt
+
+
+async def list_organizations(
+    session: AsyncSession, unit_code: str | None = None, first: int | None = None, after: str | None = None
+) -> Page[Organization]:
+    """Organizations by id (public: no scope filter), those of one unit if asked."""
+    return await fetch_page(session, _organizations_query(unit_code), first, after)
+
+
+async def organizations_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Organization | None]:
+    return await by_ids(session, Organization, ids)
+
+
+async def organizations_of_units(session: AsyncSession, unit_ids: Sequence[int]) -> list[list[Organization]]:
+    stmt = select(Organization).where(Organization.unit_id.in_(unit_ids)).order_by(Organization.id)
+    return await grouped(session, stmt, "unit_id", unit_ids)
+
+
+async def contacts_of_organizations(session: AsyncSession, org_ids: Sequence[int]) -> list[list[OrganizationContact]]:
+    stmt = (
+        select(OrganizationContact)
+        .where(OrganizationContact.organization_id.in_(org_ids))
+        .order_by(OrganizationContact.position)
+    )
+    return await grouped(session, stmt, "organization_id", org_ids)
 
 
 # --- import of the statistics bureau's code list ---

@@ -30,9 +30,8 @@ class RoleGrantType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        info.context.actor.require_user()
-        rows = await info.context.loaders.grant.load_many([int(i) for i in node_ids])
-        return [cls.of(g) if g and g.ptype == "g" else None for g in rows]
+        rows = await info.context.loaders.readable_grant.load_many([int(i) for i in node_ids])
+        return [cls.of(g) if g else None for g in rows]
 
 
 @strawberry.type(name="User")
@@ -49,8 +48,7 @@ class UserType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        info.context.actor.require_user()
-        rows = await info.context.loaders.user.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.readable_user.load_many([int(i) for i in node_ids])
         return [cls.of(u) if u else None for u in rows]
 
     @strawberry.field

@@ -4,7 +4,7 @@ import strawberry
 
 from api.services import audit as service
 
-from ..relay import Connection, paginate
+from ..relay import Connection, connection
 from .types import AuditEntryType
 
 
@@ -14,5 +14,5 @@ class AuditQuery:
     async def audit_log(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[AuditEntryType]:
-        stmt = service.visible_entries(info.context.actor)
-        return await paginate(info.context.session, stmt, first, after, AuditEntryType.of)
+        page = await service.list_entries(info.context.session, info.context.actor, first, after)
+        return connection(page, AuditEntryType.of)

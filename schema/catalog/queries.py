@@ -5,7 +5,7 @@ import strawberry
 from api.services import catalog as service
 from api.services.domains import get_domain
 
-from ..relay import Connection, decode_id, paginate
+from ..relay import Connection, connection, decode_id
 from ..units.types import OrganizationType
 from .types import CatalogItemType, StaleCatalogItem
 
@@ -22,8 +22,8 @@ class CatalogQuery:
         after: str | None = None,
     ) -> Connection[CatalogItemType]:
         domain_id = None if domain_code is None else (await get_domain(info.context.session, domain_code)).id
-        stmt = service.items_query(unit_code, domain_id)
-        return await paginate(info.context.session, stmt, first, after, CatalogItemType.of)
+        page = await service.list_items(info.context.session, unit_code, domain_id, first, after)
+        return connection(page, CatalogItemType.of)
 
     @strawberry.field(description="Items whose newest document is older than their update frequency allows.")
     async def stale_catalog_items(

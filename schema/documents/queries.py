@@ -5,7 +5,7 @@ import strawberry
 from api.services import documents as service
 from api.services.domains import get_domain
 
-from ..relay import Connection, decode_id, paginate
+from ..relay import Connection, connection, decode_id
 from .inputs import DocumentFilterInput
 from .types import DocumentType
 
@@ -24,8 +24,8 @@ class DocumentsQuery:
         f = filter or DocumentFilterInput()
         org_id = None if f.organization_id is None else decode_id(f.organization_id, "Organization", "organizationId")
         domain_id = None if f.domain_code is None else (await get_domain(ctx.session, f.domain_code)).id
-        stmt = service.documents_query(ctx.actor, f.to_service(org_id, domain_id))
-        return await paginate(ctx.session, stmt, first, after, DocumentType.of)
+        page = await service.list_documents(ctx.session, ctx.actor, f.to_service(org_id, domain_id), first, after)
+        return connection(page, DocumentType.of)
 
     @strawberry.field(description="A document by its 索引号.")
     async def document(self, info: strawberry.Info, index_no: str) -> DocumentType | None:
@@ -36,5 +36,5 @@ class DocumentsQuery:
     async def review_queue(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[DocumentType]:
-        stmt = service.review_queue_query(info.context.actor)
-        return await paginate(info.context.session, stmt, first, after, DocumentType.of)
+        page = await service.list_review_queue(info.context.session, info.context.actor, first, after)
+        return connection(page, DocumentType.of)

@@ -130,12 +130,19 @@ class DocumentEventType:
         )  # fmt: skip
 
 
+def _shown_status(root: DocumentType, info: strawberry.Info) -> DocumentStatus:
+    return service.shown_status(info.context.actor, root._model)
+
+
 @strawberry.type(name="Document", description="A piece of government information (政府信息).")
 class DocumentType(relay.Node):
     pk: relay.NodeID[int]
     index_no: str | None = strawberry.field(description="索引号, given at first publication, never changed.")
     kind: DocumentKind
-    status: DocumentStatus
+    status: DocumentStatus = strawberry.field(
+        resolver=_shown_status,
+        description="PUBLISHED for the public while a published document is revised; staff see the revision's step.",
+    )
     version: int = strawberry.field(description="Send it back with updates; a stale one is a CONFLICT.")
     is_policy: bool = strawberry.field(description="A policy document, due an interpretation (解读).")
     published_at: datetime | None
@@ -148,7 +155,7 @@ class DocumentType(relay.Node):
     @classmethod
     def of(cls, d: Document) -> DocumentType:
         return cls(
-            pk=d.id, index_no=d.index_no, kind=d.kind, status=d.status, version=d.version, is_policy=d.is_policy,
+            pk=d.id, index_no=d.index_no, kind=d.kind, version=d.version, is_policy=d.is_policy,
             published_at=d.published_at, first_published_at=d.first_published_at, retracted_at=d.retracted_at,
             retract_reason=d.retract_reason, interpretation_due=d.interpretation_due, _model=d,
         )  # fmt: skip

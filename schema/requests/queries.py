@@ -5,7 +5,7 @@ import strawberry
 from api.auth.scope import unit_path
 from api.services import requests as service
 
-from ..relay import Connection, decode_id, paginate
+from ..relay import Connection, connection, decode_id
 from .inputs import InfoRequestFilter
 from .types import InfoRequestStatusType, InfoRequestType
 
@@ -28,7 +28,8 @@ class RequestsQuery:
         after: str | None = None,
     ) -> Connection[InfoRequestType]:
         f = filter or InfoRequestFilter()
-        stmt = service.requests_query(
+        page = await service.list_requests(
+            info.context.session,
             info.context.actor,
             service.RequestFilter(
                 unit_path=unit_path(f.unit_code) if f.unit_code else None,
@@ -36,8 +37,10 @@ class RequestsQuery:
                 status=f.status, overdue=f.overdue, due_before=f.due_before, received_from=f.received_from,
                 received_to=f.received_to,
             ),
+            first,
+            after,
         )  # fmt: skip
-        return await paginate(info.context.session, stmt, first, after, InfoRequestType.of)
+        return connection(page, InfoRequestType.of)
 
     @strawberry.field
     async def info_request(self, info: strawberry.Info, id: strawberry.ID) -> InfoRequestType | None:

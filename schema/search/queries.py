@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 from strawberry import relay
 
 from api.services import search as service
 
-from ..relay import paginate_rows
+from ..relay import connection
 from .types import SearchHit, SearchResultConnection
 
 
@@ -27,8 +25,8 @@ class SearchQuery:
         after: str | None = None,
     ) -> SearchResultConnection:
         ctx = info.context
-        prepared = await service.prepare_search(ctx.session, ctx.actor, query, unit_code)
-        if prepared is None:
+        hits = await service.search(ctx.session, ctx.actor, query, unit_code, first, after)
+        if hits is None:
             return SearchResultConnection(
                 edges=[],
                 page_info=relay.PageInfo(
@@ -37,11 +35,10 @@ class SearchQuery:
                 total_count=0,
             )
 
-        def convert(row: Any) -> SearchHit:
-            hit = service.hit(prepared.tokens, row)
+        def convert(hit: service.Hit) -> SearchHit:
             # The page query fetched the shown version already: Document.title and .current reuse it.
             ctx.loaders.version.prime(hit.version.id, hit.version)
             return SearchHit.of(hit)
 
-        page = await paginate_rows(ctx.session, prepared.stmt, first, after, convert)
+        page = connection(hits, convert)
         return SearchResultConnection(edges=page.edges, page_info=page.page_info, total_count=page.total_count)

@@ -4,7 +4,7 @@ import strawberry
 
 from api.services import units as service
 
-from ..relay import Connection, paginate
+from ..relay import Connection, connection
 from .types import OrganizationType, UnitLevel, UnitType
 
 
@@ -24,12 +24,12 @@ class UnitsQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[UnitType]:
-        stmt = service.units_query(level, parent_code)
-        return await paginate(info.context.session, stmt, first, after, UnitType.of)
+        page = await service.list_units(info.context.session, level, parent_code, first, after)
+        return connection(page, UnitType.of)
 
     @strawberry.field(description="Organizations, optionally those of one unit.")
     async def organizations(
         self, info: strawberry.Info, unit_code: str | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[OrganizationType]:
-        stmt = service.organizations_query(unit_code)
-        return await paginate(info.context.session, stmt, first, after, OrganizationType.of)
+        page = await service.list_organizations(info.context.session, unit_code, first, after)
+        return connection(page, OrganizationType.of)

@@ -13,7 +13,7 @@ from api.models import UnitKind as UnitKindModel
 from api.models import UnitLevel as UnitLevelModel
 from api.services import units as service
 
-from ..relay import Connection, paginate
+from ..relay import Connection, connection
 
 if TYPE_CHECKING:
     from ..domains.types import DomainAssignmentType
@@ -76,8 +76,8 @@ class UnitType(relay.Node):
     async def children(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[UnitType]:
-        stmt = service.units_query().where(AdminUnit.parent_id == self._model.id)
-        return await paginate(info.context.session, stmt, first, after, UnitType.of)
+        page = await service.list_units(info.context.session, first=first, after=after, parent_id=self._model.id)
+        return connection(page, UnitType.of)
 
     @strawberry.field
     async def organizations(self, info: strawberry.Info) -> list[OrganizationType]:

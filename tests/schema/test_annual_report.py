@@ -9,12 +9,10 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select, update
 
 from api.auth.scope import organization_path
-from api.demo import load_demo
 from api.models import (
     AdminUnit,
     ApplicantType,
@@ -91,12 +89,6 @@ def request_row(org_id: int, path: str, n: int, received: date, **extra: Any) ->
         "status": RequestStatus.REGISTERED, "received_on": received, "clock_start": received, "due_on": received,
     }  # fmt: skip
     return {**row, **extra}
-
-
-@pytest.fixture
-async def demo(session: Any, system: Any, app: Any) -> None:
-    settings = app.state.gongkai.settings
-    await load_demo(session, system, app.state.gongkai.storage, settings.files_dir / "tmp", app.state.gongkai.vault)
 
 
 async def test_demo_report_reconciles_counts_every_reply_and_exports(

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from api.demo import load_demo
 from api.models import Role
 
 from ..conftest import GraphQLClient
@@ -36,12 +35,6 @@ ALIASES = {"医疗卫生": "卫生健康", "征地补偿": "农村集体土地�
 
 ASSIGNMENTS = """query($code: String!) { unit(code: $code) { domainAssignments {
   domain { code name } organization { id name } assignedAt endedAt } } }"""
-
-
-@pytest.fixture
-async def demo(session: Any, system: Any, app: Any) -> None:
-    settings = app.state.gongkai.settings
-    await load_demo(session, system, app.state.gongkai.storage, settings.files_dir / "tmp", app.state.gongkai.vault)
 
 
 async def test_there_are_26_domains(gql: GraphQLClient) -> None:

@@ -139,11 +139,15 @@ async def test_due_date_into_2027_is_provisional_until_the_days_are_entered(
     calendar = (
         """mutation($days: [CalendarDayInput!]!) { setCalendarDays(days: $days) { recomputed errors { code } } }"""
     )
-    noop = await gql.data(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, o.district)
+    # One calendar for every county: a county's office may not change it, a grant at * may.
+    county = await gql(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, o.district)
+    assert county["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    noop = await gql.data(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, admin)
     assert noop["setCalendarDays"]["recomputed"] >= 1
     r = await staff_view(gql, o, submitted["trackingCode"])
     assert (r["dueOn"], r["provisional"]) == ("2027-01-15", True)  # weekdays only: 1 January counted
-    entered = await gql.data(calendar, {"days": [{"day": "2027-01-01", "working": False, "note": "元旦"}]}, o.district)
+    entered = await gql.data(calendar, {"days": [{"day": "2027-01-01", "working": False, "note": "元旦"}]}, admin)
     assert entered["setCalendarDays"]["errors"] == []
     r = await staff_view(gql, o, submitted["trackingCode"])
     assert (r["dueOn"], r["provisional"]) == ("2027-01-18", False)
@@ -325,19 +329,19 @@ async def test_appeals_are_recorded_and_updated(gql: GraphQLClient, make_user: A
     assert view["infoRequest"]["events"][-1]["kind"] == "APPEAL_RECORDED"
 
 
-async def test_reply_templates_are_edited_by_the_district_office(
+async def test_reply_templates_are_edited_by_the_district_office_at_star(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
     save = (
         "mutation($b: String!) { saveReplyTemplate(replyType: NOT_DISCLOSED, body: $b) { body errors { field code } } }"
     )
-    missing = await gql.data(save, {"b": "{applicant_name}：不予公开。"}, o.district)
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)  # the templates serve every county: at * only
+    missing = await gql.data(save, {"b": "{applicant_name}：不予公开。"}, admin)
     assert missing["saveReplyTemplate"]["errors"] == [{"field": "body", "code": "REMEDIES_REQUIRED"}]
-    assert (await gql(save, {"b": "x {remedies}"}, o.foi))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    ok = await gql.data(
-        save, {"b": "{applicant_name}同志：依据{legal_basis}，{reason}，不予公开。{remedies}"}, o.district
-    )
+    for refused in (o.foi, o.district):
+        assert (await gql(save, {"b": "x {remedies}"}, refused))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    ok = await gql.data(save, {"b": "{applicant_name}同志：依据{legal_basis}，{reason}，不予公开。{remedies}"}, admin)
     assert ok["saveReplyTemplate"]["errors"] == []
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
@@ -348,12 +352,21 @@ async def test_reply_templates_are_edited_by_the_district_office(
     )
 
 
-async def test_a_reply_can_start_a_proactive_document(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+async def test_a_reply_can_start_a_proactive_document(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
     o = await make_office(session, system, make_user)
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
-    replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED", "publishProactively": True}))
+    replied = await step(
+        gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED", "publishProactively": True})
+    )
     assert replied["errors"] == []
-    view = await gql.data("query($id: ID!) { infoRequest(id: $id) { proactiveDocument { status title } } }", {"id": r["id"]}, o.foi)
-    assert view["infoRequest"]["proactiveDocument"] == {"status": "DRAFT", "title": "依申请公开转主动公开：2026年低保资金发放明细"}
+    view = await gql.data(
+        "query($id: ID!) { infoRequest(id: $id) { proactiveDocument { status title } } }", {"id": r["id"]}, o.foi
+    )
+    assert view["infoRequest"]["proactiveDocument"] == {
+        "status": "DRAFT",
+        "title": "依申请公开转主动公开：2026年低保资金发放明细",
+    }
     assert (await gql.data("{ documents { totalCount } }"))["documents"]["totalCount"] == 0  # a draft: not public
