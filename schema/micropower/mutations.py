@@ -73,4 +73,3 @@ class MicropowerMutation:
         return VillagePowerItemPayload(
             item=(await VillagePowerItemType.build(info, [item]))[0] if item else None, errors=errors
         )
-

@@ -127,31 +127,32 @@ async def test_due_dates_follow_chinese_working_days(
     assert spring["dueOn"] == "2026-03-16"
 
 
-async def test_due_date_into_2027_is_provisional_until_the_days_are_entered(
+async def test_due_date_into_an_unknown_year_is_provisional_until_the_days_are_entered(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
     submitted = await submit(gql, o)
-    # A request received on 2026-12-20 (the test runs earlier than that): set its day zero.
+    # Day zero on Sunday 2099-12-20, the due date in 2100: years no release of chinesecalendar will know.
     await session.execute(update(InfoRequest).where(InfoRequest.tracking_code == submitted["trackingCode"])
-                          .values(received_on=date(2026, 12, 20), clock_start=date(2026, 12, 20)))  # fmt: skip
+                          .values(received_on=date(2099, 12, 20), clock_start=date(2099, 12, 20)))  # fmt: skip
     await session.commit()
     calendar = (
         """mutation($days: [CalendarDayInput!]!) { setCalendarDays(days: $days) { recomputed errors { code } } }"""
     )
     # One calendar for every county: a county's office may not change it, a grant at * may.
-    county = await gql(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, o.district)
+    county = await gql(calendar, {"days": [{"day": "2099-12-31", "working": None}]}, o.district)
     assert county["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     admin = await make_user("admin", Role.DISTRICT_OFFICE)
-    noop = await gql.data(calendar, {"days": [{"day": "2026-12-31", "working": None}]}, admin)
-    assert noop["setCalendarDays"]["recomputed"] >= 1
+    # The office has entered 2099 (here one holiday of it), not yet 2100.
+    year = await gql.data(calendar, {"days": [{"day": "2099-10-01", "working": False, "note": "国庆节"}]}, admin)
+    assert year["setCalendarDays"]["recomputed"] >= 1
     r = await staff_view(gql, o, submitted["trackingCode"])
-    assert (r["dueOn"], r["provisional"]) == ("2027-01-15", True)  # weekdays only: 1 January counted
-    entered = await gql.data(calendar, {"days": [{"day": "2027-01-01", "working": False, "note": "元旦"}]}, admin)
+    assert (r["dueOn"], r["provisional"]) == ("2100-01-15", True)  # weekdays only: 1 January counted
+    entered = await gql.data(calendar, {"days": [{"day": "2100-01-01", "working": False, "note": "元旦"}]}, admin)
     assert entered["setCalendarDays"]["errors"] == []
     r = await staff_view(gql, o, submitted["trackingCode"])
-    assert (r["dueOn"], r["provisional"]) == ("2027-01-18", False)
-    refused = await gql(calendar, {"days": [{"day": "2027-01-02", "working": False}]}, o.foi)
+    assert (r["dueOn"], r["provisional"]) == ("2100-01-18", False)
+    refused = await gql(calendar, {"days": [{"day": "2100-01-02", "working": False}]}, o.foi)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 

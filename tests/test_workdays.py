@@ -1,0 +1,77 @@
+"""api/workdays.py: Chinese working days (the package's calendar, the office's days, weekdays)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from api.workdays import add_working_days, is_working_day, working_days_between
+
+# A year no release of chinesecalendar will know (it raises NotImplementedError for it).
+UNKNOWN_YEAR = 2099
+
+
+def test_national_day_2026_holidays_and_the_saturday_worked_in_their_place() -> None:
+    assert is_working_day(date(2026, 9, 30)) == (True, False)  # Wednesday
+    for day in range(1, 8):  # 国庆节 and 中秋节: 10-01 .. 10-07, a Thursday to a Wednesday
+        assert is_working_day(date(2026, 10, day)) == (False, False)
+    assert is_working_day(date(2026, 10, 10)) == (True, False)  # Saturday, 调休 working day
+    assert is_working_day(date(2026, 10, 11)) == (False, False)  # Sunday
+
+
+def test_spring_festival_2026_and_its_saturdays() -> None:
+    assert is_working_day(date(2026, 2, 14)) == (True, False)  # Saturday before 春节, worked
+    assert is_working_day(date(2026, 2, 17)) == (False, False)  # 春节 (a Tuesday)
+    assert is_working_day(date(2026, 2, 23)) == (False, False)  # Monday, still the holiday
+    assert is_working_day(date(2026, 2, 28)) == (True, False)  # Saturday after, worked
+
+
+def test_the_offices_days_come_before_the_package() -> None:
+    overrides = {date(2026, 10, 8): False, date(2026, 10, 11): True}
+    assert is_working_day(date(2026, 10, 8), overrides) == (False, False)
+    assert is_working_day(date(2026, 10, 11), overrides) == (True, False)
+    assert is_working_day(date(2026, 10, 9), overrides) == (True, False)  # not entered: the package
+
+
+def test_a_year_nobody_knows_is_weekdays_and_provisional_until_the_office_enters_one_day_of_it() -> None:
+    monday, saturday = date(UNKNOWN_YEAR, 3, 2), date(UNKNOWN_YEAR, 3, 7)
+    assert is_working_day(monday) == (True, True)
+    assert is_working_day(saturday) == (False, True)
+    entered = {date(UNKNOWN_YEAR, 10, 1): False}
+    assert is_working_day(monday, entered) == (True, False)
+    assert is_working_day(saturday, entered) == (False, False)
+    other_year = {date(UNKNOWN_YEAR + 1, 1, 1): False}
+    assert is_working_day(monday, other_year) == (True, True)
+
+
+def test_start_is_day_zero() -> None:
+    assert add_working_days(date(2026, 9, 30), 0) == (date(2026, 9, 30), False)
+    assert add_working_days(date(2026, 9, 30), 1) == (date(2026, 10, 8), False)
+    assert add_working_days(date(2026, 9, 25), 1) == (date(2026, 9, 28), False)  # Friday -> Monday
+
+
+def test_twenty_working_days_across_national_day_2026() -> None:
+    # From Wednesday 09-30: 10-08, 10-09, 10-10 (Saturday, worked), then four weeks less two days.
+    assert add_working_days(date(2026, 9, 30), 3) == (date(2026, 10, 10), False)
+    assert add_working_days(date(2026, 9, 30), 20) == (date(2026, 11, 3), False)
+    # A Saturday entered as a holiday by the office moves the result one working day on.
+    assert add_working_days(date(2026, 9, 30), 3, {date(2026, 10, 10): False}) == (date(2026, 10, 12), False)
+
+
+def test_spring_festival_2026_saturday_counts() -> None:
+    assert add_working_days(date(2026, 2, 13), 1) == (date(2026, 2, 14), False)  # Friday -> the worked Saturday
+    assert add_working_days(date(2026, 2, 14), 1) == (date(2026, 2, 24), False)  # over the whole holiday
+
+
+def test_counting_through_a_year_nobody_knows_is_provisional() -> None:
+    assert add_working_days(date(UNKNOWN_YEAR, 3, 2), 3) == (date(UNKNOWN_YEAR, 3, 5), True)
+    assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1) == (date(UNKNOWN_YEAR, 3, 9), True)  # Friday -> Monday
+    entered = {date(UNKNOWN_YEAR, 3, 9): False}  # the office made that Monday a holiday
+    assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1, entered) == (date(UNKNOWN_YEAR, 3, 10), False)
+
+
+def test_working_days_between_includes_both_ends() -> None:
+    assert working_days_between(date(2026, 10, 1), date(2026, 10, 7)) == 0
+    assert working_days_between(date(2026, 10, 8), date(2026, 10, 11)) == 3  # Thu, Fri, the worked Saturday
+    assert working_days_between(date(2026, 9, 30), date(2026, 9, 30)) == 1
+    assert working_days_between(date(2026, 10, 2), date(2026, 10, 1)) == 0  # empty range
+    assert working_days_between(date(2026, 10, 8), date(2026, 10, 11), {date(2026, 10, 9): False}) == 2
