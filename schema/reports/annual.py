@@ -1,5 +1,5 @@
 """The annual report (政府信息公开工作年度报告, 2021 format): its types, the query and the two
-mutations. Every rule is in api/services/reports/annual.py; these only shape its result."""
+mutations. Every rule is in api/services/reports/annual/; these only shape its result."""
 
 from __future__ import annotations
 

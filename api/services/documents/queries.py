@@ -1,0 +1,195 @@
+"""Reading documents: who sees what (``visible_clause``, ``shown_status``), the lists, the batches the
+DataLoaders call, and the 解读 deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor
+from api.auth.scope import unit_path
+from api.models import (
+    Attachment,
+    DisclosureAttribute,
+    Document,
+    DocumentEvent,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+)
+from api.models.base import utcnow
+
+from ..pages import Page, by_ids, fetch_page, grouped
+from .common import CHINA, POSTING_STEPS, STEPS
+
+
+def can_read(actor: Actor, doc: Document) -> bool:
+    return doc.public or actor.can("document", "read_staff", doc.scope_path)
+
+
+def visible_clause(actor: Actor) -> ColumnElement[bool]:
+    """The public sees published proactive/partial documents; staff also their scope's others."""
+    return or_(Document.public.is_(True), _staff_clause(actor))
+
+
+def _staff_clause(actor: Actor) -> ColumnElement[bool]:
+    return actor.visible(Document.scope_path, "document", "read_staff")
+
+
+def shown_status(actor: Actor, doc: Document) -> DocumentStatus:
+    """The status the actor sees: staff of the document's scope (``read_staff``) the real one; the
+    public, for a published document under revision, PUBLISHED (they see the published version)."""
+    if doc.public and not actor.can("document", "read_staff", doc.scope_path):
+        return DocumentStatus.PUBLISHED
+    return doc.status
+
+
+def _status_clause(actor: Actor, status: DocumentStatus) -> ColumnElement[bool]:
+    """SQL twin of ``shown_status``: rows whose status, as the actor sees it, is ``status``."""
+    staff = _staff_clause(actor)
+    seen_by_public = Document.public.is_(True) & ~staff
+    if status is DocumentStatus.PUBLISHED:
+        return or_(Document.status == status, seen_by_public)
+    return and_(Document.status == status, ~seen_by_public)
+
+
+@dataclass
+class DocumentFilter:
+    unit_code: str | None = None
+    include_descendants: bool = False
+    organization_id: int | None = None
+    domain_id: int | None = None
+    kind: DocumentKind | None = None
+    status: DocumentStatus | None = None
+    attribute: DisclosureAttribute | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    extra: list[ColumnElement[bool]] = field(default_factory=list)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=CHINA)
+
+
+def _documents_query(actor: Actor, f: DocumentFilter) -> Select[Document]:
+    stmt = select(Document).where(visible_clause(actor))
+    if f.unit_code is not None:
+        path = unit_path(f.unit_code)
+        stmt = stmt.where(Document.scope_path.like(f"{path}/{'%' if f.include_descendants else 'org:%'}"))
+    if f.organization_id is not None:
+        stmt = stmt.where(Document.publisher_id == f.organization_id)
+    if f.kind is not None:
+        stmt = stmt.where(Document.kind == f.kind)
+    if f.status is not None:
+        stmt = stmt.where(_status_clause(actor, f.status))
+    if f.domain_id is not None or f.attribute is not None:
+        stmt = stmt.join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+        if f.domain_id is not None:
+            stmt = stmt.where(DocumentVersion.domain_id == f.domain_id)
+        if f.attribute is not None:
+            stmt = stmt.where(DocumentVersion.attribute == f.attribute)
+    if f.published_from is not None:
+        stmt = stmt.where(Document.published_at >= _day_start(f.published_from))
+    if f.published_to is not None:
+        stmt = stmt.where(Document.published_at < _day_start(f.published_to + timedelta(days=1)))
+    for clause in f.extra:
+        stmt = stmt.where(clause)
+    return stmt.order_by(Document.published_at.desc().nulls_last(), Document.id.desc())
+
+
+def _review_queue_query(actor: Actor) -> Select[Document]:
+    """What waits for a step the caller may take, oldest first."""
+    actor.require_user()
+    waiting = [
+        and_(
+            Document.status == DocumentStatus(status.value),
+            (Document.kind == DocumentKind.VILLAGE_AFFAIRS) == (obj == "posting"),
+            actor.visible(Document.scope_path, obj, perm),
+        )
+        for obj, steps in (("document", STEPS), ("posting", POSTING_STEPS))
+        for status, (_stage, perm, _next) in steps.items()
+    ]
+    return select(Document).where(or_(*waiting)).order_by(Document.updated_at, Document.id)
+
+
+async def list_documents(
+    session: AsyncSession, actor: Actor, f: DocumentFilter, first: int | None = None, after: str | None = None
+) -> Page[Document]:
+    """Newest first, as far as the actor may see them (``visible_clause``, in the query)."""
+    return await fetch_page(session, _documents_query(actor, f), first, after)
+
+
+async def list_review_queue(
+    session: AsyncSession, actor: Actor, first: int | None = None, after: str | None = None
+) -> Page[Document]:
+    """What waits for a step the actor may take, oldest first."""
+    return await fetch_page(session, _review_queue_query(actor), first, after)
+
+
+async def documents_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Document | None]:
+    """By id, whoever asks: the types check the read (``visible_clause`` is not applied here)."""
+    return await by_ids(session, Document, ids)
+
+
+async def versions_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[DocumentVersion | None]:
+    return await by_ids(session, DocumentVersion, ids)
+
+
+async def attachments_of_versions(session: AsyncSession, version_ids: Sequence[int]) -> list[list[Attachment]]:
+    stmt = select(Attachment).where(Attachment.version_id.in_(version_ids)).order_by(Attachment.position)
+    return await grouped(session, stmt, "version_id", version_ids)
+
+
+async def versions_of_documents(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[DocumentVersion]]:
+    stmt = select(DocumentVersion).where(DocumentVersion.document_id.in_(doc_ids)).order_by(DocumentVersion.number)
+    return await grouped(session, stmt, "document_id", doc_ids)
+
+
+async def events_of_documents(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[DocumentEvent]]:
+    stmt = select(DocumentEvent).where(DocumentEvent.document_id.in_(doc_ids)).order_by(DocumentEvent.id)
+    return await grouped(session, stmt, "document_id", doc_ids)
+
+
+def _interpretations(doc_ids: Sequence[int]) -> Select[Document]:
+    return (
+        select(Document)
+        .where(
+            Document.interprets_id.in_(doc_ids),
+            Document.kind == DocumentKind.POLICY_INTERPRETATION,
+            Document.index_no.is_not(None),
+            Document.retracted_at.is_(None),
+        )
+        .order_by(Document.id)
+    )
+
+
+async def interpretations_of_policies(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[Document]]:
+    """Published, not retracted interpretations of each policy, whoever asks (for the overdue flag)."""
+    return await grouped(session, _interpretations(doc_ids), "interprets_id", doc_ids)
+
+
+async def visible_interpretations_of_policies(
+    session: AsyncSession, actor: Actor | None, doc_ids: Sequence[int]
+) -> list[list[Document]]:
+    """The same, as far as the actor may see them, filtered in the query (no filter without an actor)."""
+    stmt = _interpretations(doc_ids)
+    if actor is not None:
+        stmt = stmt.where(visible_clause(actor))
+    return await grouped(session, stmt, "interprets_id", doc_ids)
+
+
+async def find_by_index_no(session: AsyncSession, actor: Actor, index_no: str) -> Document | None:
+    stmt = select(Document).where(Document.index_no == index_no.strip(), visible_clause(actor))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def interpretation_overdue(doc: Document, has_published_interpretation: bool, today: date | None = None) -> bool:
+    """tiexi-2016: a policy's interpretation is published within 3 working days of the policy."""
+    if not doc.is_policy or doc.interpretation_due is None or doc.retracted_at is not None:
+        return False
+    today = today or utcnow().astimezone(CHINA).date()
+    return not has_published_interpretation and today > doc.interpretation_due

@@ -1,0 +1,108 @@
+"""The annual report (政府信息公开工作年度报告, Regulations Arts. 49–50) in the format of
+国办公开办函〔2021〕30号, for one organization or for every organization at or below a unit.
+
+The decisions (scope, how each table counts, cost, exports) are in docs/annual-report.md.
+
+form.py: headings, keys, layouts and dataclasses; access.py: permission, year and scope;
+entries.py: sections 一, 五, 六 and table 2; counts.py: tables 3 and 4; report.py: the report;
+render.py: the xlsx and Markdown exports."""
+
+from . import render  # noqa: F401  (registers the ``annual-report`` exporter)
+from .access import check_year, resolve_scope
+from .counts import table3, table4
+from .entries import save_text, set_figure, table2
+from .form import (
+    APPEAL_GROUPS,
+    APPLICANT_LABELS,
+    APPLICANTS,
+    COLUMNS,
+    FIGURE_LABELS,
+    FIRST_YEAR,
+    FORM_REASONS,
+    GENRES,
+    HEADINGS,
+    LEGAL_PERSONS,
+    MAX_TEXT,
+    MONEY,
+    OUTCOMES,
+    ROW_CARRIED,
+    ROW_FORWARD,
+    ROW_NEW,
+    ROW_RESULTS,
+    ROW_TOTAL,
+    SECTION_TITLES,
+    TABLE2_LAYOUT,
+    TABLE3_NOTE,
+    TABLE4_COLUMNS,
+    TYPE_LABELS,
+    AnnualReport,
+    AppealGroup,
+    Cell,
+    ColumnGroup,
+    FigureKey,
+    FigureSource,
+    Scope,
+    Section,
+    Table2,
+    Table2Block,
+    Table2Row,
+    Table3,
+    Table3Row,
+    Table4,
+    TextSection,
+)
+from .render import TABLE_SHEETS, export_annual_report, to_markdown, to_xlsx
+from .report import annual_report
+
+__all__ = [
+    "APPEAL_GROUPS",
+    "APPLICANT_LABELS",
+    "APPLICANTS",
+    "COLUMNS",
+    "FIGURE_LABELS",
+    "FIRST_YEAR",
+    "FORM_REASONS",
+    "GENRES",
+    "HEADINGS",
+    "LEGAL_PERSONS",
+    "MAX_TEXT",
+    "MONEY",
+    "OUTCOMES",
+    "ROW_CARRIED",
+    "ROW_FORWARD",
+    "ROW_NEW",
+    "ROW_RESULTS",
+    "ROW_TOTAL",
+    "SECTION_TITLES",
+    "TABLE2_LAYOUT",
+    "TABLE3_NOTE",
+    "TABLE4_COLUMNS",
+    "TABLE_SHEETS",
+    "TYPE_LABELS",
+    "AnnualReport",
+    "AppealGroup",
+    "Cell",
+    "ColumnGroup",
+    "FigureKey",
+    "FigureSource",
+    "Scope",
+    "Section",
+    "Table2",
+    "Table2Block",
+    "Table2Row",
+    "Table3",
+    "Table3Row",
+    "Table4",
+    "TextSection",
+    "annual_report",
+    "check_year",
+    "export_annual_report",
+    "resolve_scope",
+    "save_text",
+    "set_figure",
+    "table2",
+    "table3",
+    "table4",
+    "to_markdown",
+    "to_xlsx",
+]

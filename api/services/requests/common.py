@@ -1,0 +1,110 @@
+"""What every step of a request shares: China's today, the calendar overrides, loading a request
+with its permission and version, the event, the due date, the audit row and the commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import clock
+from api.auth.actor import Actor
+from api.db import commit_or_conflict
+from api.errors import Conflict, UserInputError
+from api.models import (
+    CalendarDay,
+    EventKind,
+    InfoRequest,
+    Organization,
+    RequestEvent,
+)
+from api.models.base import utcnow
+from api.workdays import Overrides
+
+from .. import audit
+from ..documents import CHINA
+from ..units import locate_organization
+
+
+def today() -> date:
+    return utcnow().astimezone(CHINA).date()
+
+
+async def overrides(session: AsyncSession) -> dict[date, bool]:
+    return {d.day: d.working for d in (await session.execute(select(CalendarDay))).scalars()}
+
+
+async def _org_path(session: AsyncSession, org_id: int, field: str) -> tuple[Organization, str]:
+    org, _unit, path = await locate_organization(session, org_id, field)
+    return org, path
+
+
+def _event(
+    session: AsyncSession, actor: Actor, r: InfoRequest, kind: EventKind, on: date, comment: str = "", **data: object
+) -> None:
+    session.add(
+        RequestEvent(
+            request_id=r.id,
+            kind=kind,
+            on_date=on,
+            actor_id=actor.user_id,
+            actor_name=actor.user.display_name if actor.user else actor.name,
+            comment=comment,
+            data=data,
+        )  # fmt: skip
+    )
+
+
+async def _load(
+    session: AsyncSession, actor: Actor, request_id: int, version: int, permission: str = "handle"
+) -> InfoRequest:
+    request = await session.get(InfoRequest, request_id)
+    if request is None:
+        raise UserInputError("id", "NOT_FOUND", "找不到该申请")
+    actor.require("request", permission, request.scope_path)
+    if version != request.version:
+        raise Conflict()
+    return request
+
+
+async def _recompute(session: AsyncSession, r: InfoRequest, ovr: Overrides | None = None) -> None:
+    ovr = await overrides(session) if ovr is None else ovr
+    events = (
+        await session.execute(select(RequestEvent).where(RequestEvent.request_id == r.id).order_by(RequestEvent.id))
+    ).scalars()
+    _set_due(r, list(events), ovr)
+
+
+def _set_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> None:
+    due = clock.reply_due(r.clock_start, r.extension_days, pauses_of(events), today(), ovr)
+    r.due_on, r.due_provisional = due.on, due.provisional
+
+
+def pauses_of(events: list[RequestEvent]) -> list[clock.Pause]:
+    pauses: list[clock.Pause] = []
+    started: date | None = None
+    for e in events:
+        if e.kind in (EventKind.CONSULTATION_STARTED, EventKind.THIRD_PARTY_STARTED):
+            started = e.on_date
+        elif e.kind in (EventKind.CONSULTATION_ENDED, EventKind.THIRD_PARTY_ENDED) and started is not None:
+            pauses.append(clock.Pause(started, e.on_date))
+            started = None
+    if started is not None:
+        pauses.append(clock.Pause(started, None))
+    return pauses
+
+
+async def _save(session: AsyncSession, actor: Actor, r: InfoRequest, action: str, summary: str) -> InfoRequest:
+    audit.record(
+        session, actor, f"request.{action}", "InfoRequest", r.id, r.scope_path, f"{r.tracking_code}：{summary}"
+    )
+    await commit_or_conflict(session)
+    return r
+
+
+def _on(day: date | None) -> date:
+    on = day or today()
+    if on > today():
+        raise UserInputError("onDate", "IN_FUTURE", "日期不能晚于今天")
+    return on

@@ -1,0 +1,105 @@
+"""Reading requests: the list under the actor's scope, the batches the DataLoaders call, the
+overdue rule, and the audited reveal of personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import clock
+from api.auth.actor import Actor
+from api.models import (
+    InfoRequest,
+    RequestEvent,
+    RequestStatus,
+)
+from api.models.requests import OPEN_STATUSES
+from api.privacy import Vault
+from api.workdays import Overrides
+
+from .. import audit
+from ..pages import Page, by_ids, fetch_page, grouped
+from .common import today
+
+
+@dataclass
+class RequestFilter:
+    unit_path: str | None = None
+    organization_id: int | None = None
+    status: RequestStatus | None = None
+    overdue: bool | None = None
+    due_before: date | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+def _requests_query(actor: Actor, f: RequestFilter) -> Select[InfoRequest]:
+    actor.require_user()
+    stmt = select(InfoRequest).where(actor.visible(InfoRequest.scope_path, "request", "read"))
+    if f.unit_path is not None:
+        stmt = stmt.where(InfoRequest.scope_path.like(f.unit_path + "/%"))
+    if f.organization_id is not None:
+        stmt = stmt.where(InfoRequest.handling_org_id == f.organization_id)
+    if f.status is not None:
+        stmt = stmt.where(InfoRequest.status == f.status)
+    if f.overdue is not None:
+        late = InfoRequest.status.in_(OPEN_STATUSES) & (InfoRequest.due_on < today())
+        stmt = stmt.where(late if f.overdue else ~late)
+    if f.due_before is not None:
+        stmt = stmt.where(InfoRequest.due_on < f.due_before)
+    if f.received_from is not None:
+        stmt = stmt.where(InfoRequest.received_on >= f.received_from)
+    if f.received_to is not None:
+        stmt = stmt.where(InfoRequest.received_on <= f.received_to)
+    return stmt.order_by(InfoRequest.due_on, InfoRequest.id)
+
+
+async def list_requests(
+    session: AsyncSession, actor: Actor, f: RequestFilter, first: int | None = None, after: str | None = None
+) -> Page[InfoRequest]:
+    """Soonest due first: the requests under the actor's ``request read`` grants."""
+    return await fetch_page(session, _requests_query(actor, f), first, after)
+
+
+async def requests_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[InfoRequest | None]:
+    """By id, whoever asks: ``InfoRequest`` checks ``can_read`` on each."""
+    return await by_ids(session, InfoRequest, ids)
+
+
+async def events_of_requests(session: AsyncSession, ids: Sequence[int]) -> list[list[RequestEvent]]:
+    stmt = select(RequestEvent).where(RequestEvent.request_id.in_(ids)).order_by(RequestEvent.id)
+    return await grouped(session, stmt, "request_id", ids)
+
+
+def is_overdue(r: InfoRequest) -> bool:
+    """Still open after its due day (the same rule as the ``overdue`` filter above)."""
+    return r.status in OPEN_STATUSES and r.due_on < today()
+
+
+def days_left(r: InfoRequest, ovr: Overrides) -> int | None:
+    """Working days to the due day, negative when overdue; None once the request is closed."""
+    return clock.working_days_left(today(), r.due_on, ovr) if r.status in OPEN_STATUSES else None
+
+
+def can_read(actor: Actor, r: InfoRequest) -> bool:
+    return actor.can("request", "read", r.scope_path)
+
+
+async def reveal(session: AsyncSession, actor: Actor, vault: Vault, r: InfoRequest, field: str) -> str | None:
+    """The full ID number or phone for the handler and the district office (each read audited);
+    everybody else gets the masked form."""
+    sealed, hint = (r.id_number_enc, r.id_number_hint) if field == "idNumber" else (r.phone_enc, r.phone_hint)
+    if not actor.can("request", "read_personal", r.scope_path):
+        return hint
+    # A read, not a change: its audit row goes in a transaction of its own, so that sibling
+    # fields being resolved on the request's session are not disturbed.
+    async with AsyncSession(session.bind) as own:
+        audit.record(
+            own, actor, "request.reveal", "InfoRequest", r.id, r.scope_path, f"查看 {r.tracking_code} 的{field}"
+        )
+        await own.commit()
+    return vault.open(sealed)

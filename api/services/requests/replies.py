@@ -1,0 +1,166 @@
+"""The reply (答复): reasons, legal basis, the letter from its template, the proactive-publication
+draft; and the district office's reply templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor
+from api.auth.scope import ROOT
+from api.db import commit_or_conflict
+from api.errors import UserInputError
+from api.models import (
+    DisclosureAttribute,
+    DocumentKind,
+    EventKind,
+    InfoRequest,
+    Organization,
+    ReplyReason,
+    ReplyTemplate,
+    ReplyType,
+)
+from api.models.requests import REASONS_BY_TYPE
+
+from .. import audit
+from .common import _event, _load, _save, today
+from .workflow import _require, _target
+
+REMEDIES = (
+    "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，"
+    "或者自收到本答复之日起6个月内依法向人民法院提起行政诉讼。"
+)
+
+
+REFUSALS = (
+    ReplyType.NOT_DISCLOSED,
+    ReplyType.UNABLE,
+    ReplyType.NOT_PROCESSED,
+    ReplyType.OTHER,
+    ReplyType.PARTIALLY_DISCLOSED,
+)
+
+
+DEFAULT_TEMPLATES = {
+    ReplyType.DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}），申请内容：{description}。"
+    "经审查，您申请的信息属于公开范围，现予以提供。\n{organization}\n{replied_on}",
+    ReplyType.PARTIALLY_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
+    "您申请的信息部分予以公开，其余部分依据{legal_basis}不予公开。\n{remedies}\n{organization}\n{replied_on}",
+    ReplyType.NOT_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
+    "您申请的信息{reason}，依据{legal_basis}，不予公开。\n{remedies}\n{organization}\n{replied_on}",
+    ReplyType.UNABLE: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经查，{reason}，"
+    "依据{legal_basis}，无法提供。\n{remedies}\n{organization}\n{replied_on}",
+    ReplyType.NOT_PROCESSED: "{applicant_name}：\n本机关于{received_on}收到您提出的申请（{tracking_code}）。经审查，该申请属于{reason}，"
+    "依据{legal_basis}，不作为政府信息公开申请处理。\n{remedies}\n{organization}\n{replied_on}",
+    ReplyType.OTHER: "{applicant_name}：\n关于您于{received_on}提出的政府信息公开申请（{tracking_code}），因{reason}，"
+    "依据{legal_basis}，本机关不再处理。\n{remedies}\n{organization}\n{replied_on}",
+}  # fmt: skip
+
+
+@dataclass
+class ReplyInput:
+    reply_type: ReplyType
+    reason: ReplyReason | None = None
+    legal_basis: str = ""
+    note: str = ""
+    publish_proactively: bool = False
+
+
+async def _letter(session: AsyncSession, r: InfoRequest, reply: ReplyInput, org: Organization, on: date) -> str:
+    template = (
+        await session.execute(select(ReplyTemplate).where(ReplyTemplate.reply_type == reply.reply_type))
+    ).scalar_one_or_none()
+    text = template.body if template else DEFAULT_TEMPLATES[reply.reply_type]
+    values = {
+        "applicant_name": r.applicant_name, "tracking_code": r.tracking_code, "received_on": r.received_on.isoformat(),
+        "description": r.description, "reason": reply.reason.value if reply.reason else "", "legal_basis": reply.legal_basis,
+        "remedies": REMEDIES, "organization": org.name, "replied_on": on.isoformat(),
+    }  # fmt: skip
+    letter = text.format_map(_Blank(values))
+    if reply.reply_type in REFUSALS and REMEDIES not in letter:
+        letter += "\n" + REMEDIES
+    return letter + (f"\n{reply.note}" if reply.note else "")
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+async def reply(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, reply_: ReplyInput
+) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "reply")
+    allowed = REASONS_BY_TYPE[reply_.reply_type]
+    if allowed and reply_.reason not in allowed:
+        names = "、".join(x.value for x in allowed)
+        raise UserInputError("reason", "REASON_REQUIRED", f"该答复类型须选择理由：{names}")
+    if not allowed and reply_.reason is not None:
+        raise UserInputError("reason", "REASON_NOT_ALLOWED", "予以公开、部分公开的答复不选择不予公开理由")
+    if reply_.reply_type in REFUSALS and not reply_.legal_basis.strip():
+        raise UserInputError(
+            "legalBasis", "LEGAL_BASIS_REQUIRED", "不予公开或不能提供的答复须写明法律依据（条例第几条）"
+        )
+    org = await session.get(Organization, r.handling_org_id)
+    assert org is not None
+    on = today()
+    r.reply_type, r.reply_reason, r.replied_on = reply_.reply_type, reply_.reason, on
+    r.reply_letter = await _letter(session, r, reply_, org, on)
+    r.status = _target(r, "reply")
+    _event(session, actor, r, EventKind.REPLIED, on, reply_.note, reply_type=reply_.reply_type.value)
+    if reply_.publish_proactively and reply_.reply_type in (ReplyType.DISCLOSED, ReplyType.PARTIALLY_DISCLOSED):
+        await session.flush()
+        r.proactive_document_id = await _start_proactive(session, actor, r, org)
+    return await _save(session, actor, r, "reply", f"答复：{reply_.reply_type.value}")
+
+
+async def _start_proactive(session: AsyncSession, actor: Actor, r: InfoRequest, org: Organization) -> int:
+    """Information of wide interest found in a reply goes into the proactive channel as a draft,
+    through the ordinary three-step review (huili-2016)."""
+    from .. import documents
+
+    doc = documents.Document(
+        kind=DocumentKind.GOVERNMENT_INFO, publisher_id=org.id, scope_path=r.scope_path,
+        status=documents.DocumentStatus.DRAFT,
+    )  # fmt: skip
+    fields_ = documents.DocumentFields(
+        title=f"依申请公开转主动公开：{r.description[:80]}", summary=r.description,
+        attribute=DisclosureAttribute.PROACTIVE, channels=["政府网站"],
+    )  # fmt: skip
+    await documents.add_draft(session, actor, doc, fields_, note=f"由依申请公开 {r.tracking_code} 转入")
+    return doc.id
+
+
+async def save_template(session: AsyncSession, actor: Actor, *, reply_type: ReplyType, body: str) -> ReplyTemplate:
+    """The district office's letter for a reply type; placeholders: {applicant_name} {tracking_code}
+    {received_on} {description} {reason} {legal_basis} {remedies} {organization} {replied_on}.
+    The templates serve every county: only a grant at ``*`` may change them (audited at ``*``)."""
+    actor.require("reply_template", "manage", ROOT)
+    body = (body or "").strip()
+    if not body:
+        raise UserInputError("body", "REQUIRED", "模板内容不能为空")
+    try:
+        body.format_map(_Blank({}))
+    except (ValueError, IndexError) as exc:
+        raise UserInputError("body", "INVALID_TEMPLATE", "模板中的花括号占位符写法不正确，如 {applicant_name}") from exc
+    if reply_type in REFUSALS and "{remedies}" not in body:
+        raise UserInputError(
+            "body", "REMEDIES_REQUIRED", "不予公开等答复的模板须包含 {remedies}（复议、诉讼的途径和期限）"
+        )
+    template = (
+        await session.execute(select(ReplyTemplate).where(ReplyTemplate.reply_type == reply_type))
+    ).scalar_one_or_none()
+    if template is None:
+        template = ReplyTemplate(reply_type=reply_type, body=body)
+        session.add(template)
+    else:
+        template.body = body
+    audit.record(
+        session, actor, "request.template", "ReplyTemplate", reply_type.value, ROOT, f"修改{reply_type.value}答复模板"
+    )
+    await commit_or_conflict(session)
+    return template

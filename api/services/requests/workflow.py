@@ -1,0 +1,280 @@
+"""The steps of a request (登记, 分办, 补正, 征求意见, 延期, 送审, 归档, 撤回): ``TRANSITIONS`` is the one
+table of legal moves (status → action → next status); each verb checks its move there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import clock
+from api.auth.actor import Actor
+from api.errors import UserInputError
+from api.models import (
+    ArchiveCounter,
+    EventKind,
+    InfoRequest,
+    Organization,
+    ReplyReason,
+    ReplyType,
+    RequestEvent,
+    RequestStatus,
+)
+
+from .common import _event, _load, _on, _org_path, _recompute, _save, overrides, today
+
+STATUS_NAMES = {
+    RequestStatus.RECEIVED: "已签收", RequestStatus.REGISTERED: "已登记", RequestStatus.ASSIGNED: "已分办",
+    RequestStatus.AWAITING_CORRECTION: "待补正", RequestStatus.CONSULTING: "会商中", RequestStatus.THIRD_PARTY: "征求第三方意见中",
+    RequestStatus.IN_REVIEW: "审核中", RequestStatus.REPLIED: "已答复", RequestStatus.ARCHIVED: "已归档",
+    RequestStatus.WITHDRAWN: "已撤回", RequestStatus.CLOSED: "已终止",
+}  # fmt: skip
+WORKING = (RequestStatus.REGISTERED, RequestStatus.ASSIGNED)
+
+# The legal moves, one table: status → action → next status. STAY: the status does not change
+# (延期); BACK: back to the status before the pause (补正, 征求意见), which the pause's event records.
+STAY, BACK = "stay", "back"
+ACTION_NAMES = {
+    "register": "登记", "assign": "分办", "request_correction": "要求补正", "record_correction": "登记补正",
+    "correction_lapsed": "按逾期不补正处理", "consult": "开始征求意见", "consult_third_party": "开始征求意见",
+    "end_consultation": "结束征求意见", "extend": "延期", "send_for_review": "送审", "reply": "答复",
+    "archive": "归档", "withdraw": "撤回",
+}  # fmt: skip
+_S = RequestStatus
+_WORKING_MOVES: dict[str, RequestStatus | str] = {
+    "assign": _S.ASSIGNED, "request_correction": _S.AWAITING_CORRECTION, "consult": _S.CONSULTING,
+    "consult_third_party": _S.THIRD_PARTY, "extend": STAY, "send_for_review": _S.IN_REVIEW, "reply": _S.REPLIED,
+    "withdraw": _S.WITHDRAWN,
+}  # fmt: skip
+TRANSITIONS: dict[RequestStatus, dict[str, RequestStatus | str]] = {
+    _S.RECEIVED: {
+        "register": _S.REGISTERED, "assign": _S.ASSIGNED, "request_correction": _S.AWAITING_CORRECTION,
+        "withdraw": _S.WITHDRAWN,
+    },
+    _S.REGISTERED: _WORKING_MOVES,
+    _S.ASSIGNED: _WORKING_MOVES,
+    _S.AWAITING_CORRECTION: {"record_correction": BACK, "correction_lapsed": _S.CLOSED, "withdraw": _S.WITHDRAWN},
+    _S.CONSULTING: {"end_consultation": BACK, "extend": STAY, "withdraw": _S.WITHDRAWN},
+    _S.THIRD_PARTY: {"end_consultation": BACK, "extend": STAY, "withdraw": _S.WITHDRAWN},
+    _S.IN_REVIEW: {"extend": STAY, "reply": _S.REPLIED, "withdraw": _S.WITHDRAWN},
+    _S.REPLIED: {"archive": _S.ARCHIVED},
+    _S.CLOSED: {"archive": _S.ARCHIVED},
+    _S.WITHDRAWN: {"archive": _S.ARCHIVED},
+    _S.ARCHIVED: {},
+}  # fmt: skip
+
+
+def _require(request: InfoRequest, action: str) -> None:
+    """The action must be a legal move from the request's status (``TRANSITIONS``)."""
+    if action not in TRANSITIONS[request.status]:
+        raise UserInputError(
+            "id", "ILLEGAL_TRANSITION", f"申请当前状态为{STATUS_NAMES[request.status]}，不能{ACTION_NAMES[action]}"
+        )
+
+
+def _target(request: InfoRequest, action: str) -> RequestStatus:
+    """The status the action leads to from the request's status."""
+    to = TRANSITIONS[request.status][action]
+    assert isinstance(to, RequestStatus), (request.status, action, to)
+    return to
+
+
+async def register(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "register")
+    r.status = _target(r, "register")
+    _event(session, actor, r, EventKind.REGISTERED, today())
+    return await _save(session, actor, r, "register", "登记")
+
+
+async def assign(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, organization_id: int
+) -> InfoRequest:
+    """分办: the e-government office forwards a request to the organization that will handle it."""
+    r = await _load(session, actor, request_id, version)
+    _require(r, "assign")
+    org, path = await _org_path(session, organization_id, "organizationId")
+    actor.require("request", "handle", path)
+    r.handling_org_id, r.scope_path, r.status = org.id, path, _target(r, "assign")
+    _event(session, actor, r, EventKind.ASSIGNED, today(), f"分办至{org.name}", organization_id=org.id)
+    return await _save(session, actor, r, "assign", f"分办至{org.name}")
+
+
+async def request_correction(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str, on_date: date | None = None
+) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "request_correction")
+    if not (note or "").strip():
+        raise UserInputError("note", "REQUIRED", "请写明需要补正的事项和补正期限")
+    on = _on(on_date)
+    latest = clock.correction_notice_due(r.received_on, await overrides(session))
+    if on > latest:
+        raise UserInputError(
+            "onDate",
+            "CORRECTION_TOO_LATE",
+            f"补正告知应在收到申请后7个工作日内（{latest.isoformat()}前）一次性发出，已逾期",
+        )
+    previous = r.status
+    r.status = _target(r, "request_correction")
+    _event(session, actor, r, EventKind.CORRECTION_REQUESTED, on, note.strip(), previous=previous.value)
+    return await _save(session, actor, r, "request_correction", "告知补正")
+
+
+async def record_correction(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
+) -> InfoRequest:
+    """Art. 30: the reply period runs from the day the corrected request arrives."""
+    r = await _load(session, actor, request_id, version)
+    _require(r, "record_correction")
+    on = _on(on_date)
+    last = (
+        await session.execute(
+            select(RequestEvent).where(RequestEvent.request_id == r.id, RequestEvent.kind == EventKind.CORRECTION_REQUESTED)
+            .order_by(RequestEvent.id.desc())
+        )
+    ).scalars().first()  # fmt: skip
+    r.status = RequestStatus(str(last.data.get("previous"))) if last else RequestStatus.REGISTERED
+    r.clock_start = on
+    _event(session, actor, r, EventKind.CORRECTED, on, "收到补正后的申请，答复期限重新计算")
+    await session.flush()
+    await _recompute(session, r)
+    return await _save(session, actor, r, "record_correction", f"收到补正，答复期限至{r.due_on.isoformat()}")
+
+
+async def correction_lapsed(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "correction_lapsed")
+    r.status = _target(r, "correction_lapsed")
+    r.reply_type, r.reply_reason, r.replied_on = ReplyType.OTHER, ReplyReason.CORRECTION_LAPSED, today()
+    _event(session, actor, r, EventKind.CORRECTION_LAPSED, today(), "申请人逾期不补正，视为放弃申请")
+    return await _save(session, actor, r, "correction_lapsed", "逾期不补正")
+
+
+async def start_consultation(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, third_party: bool, note: str = "",
+    on_date: date | None = None,
+) -> InfoRequest:  # fmt: skip
+    r = await _load(session, actor, request_id, version)
+    action, kind = (
+        ("consult_third_party", EventKind.THIRD_PARTY_STARTED) if third_party
+        else ("consult", EventKind.CONSULTATION_STARTED)
+    )  # fmt: skip
+    _require(r, action)
+    previous = r.status
+    r.status = _target(r, action)
+    _event(session, actor, r, kind, _on(on_date), note, previous=previous.value)
+    return await _save(session, actor, r, "consultation_start", "征求第三方意见" if third_party else "会商")
+
+
+async def end_consultation(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str = "", on_date: date | None = None
+) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "end_consultation")
+    started = (
+        await session.execute(
+            select(RequestEvent).where(
+                RequestEvent.request_id == r.id,
+                RequestEvent.kind.in_([EventKind.CONSULTATION_STARTED, EventKind.THIRD_PARTY_STARTED]),
+            ).order_by(RequestEvent.id.desc())
+        )
+    ).scalars().first()  # fmt: skip
+    assert started is not None
+    on = _on(on_date)
+    if on < started.on_date:
+        raise UserInputError("onDate", "BEFORE_START", "结束日期不能早于开始日期")
+    kind = EventKind.THIRD_PARTY_ENDED if r.status is RequestStatus.THIRD_PARTY else EventKind.CONSULTATION_ENDED
+    r.status = RequestStatus(str(started.data.get("previous", RequestStatus.ASSIGNED.value)))
+    _event(session, actor, r, kind, on, note)
+    await session.flush()
+    await _recompute(session, r)
+    return await _save(session, actor, r, "consultation_end", f"意见已收回，答复期限至{r.due_on.isoformat()}")
+
+
+async def extend(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, days: int, reason: str, approver: str
+) -> InfoRequest:
+    """Art. 33: one extension of at most 20 working days, approved, the applicant informed."""
+    r = await _load(session, actor, request_id, version)
+    _require(r, "extend")
+    if r.extension_days:
+        raise UserInputError("days", "ALREADY_EXTENDED", "答复期限只能延长一次")
+    if not 1 <= days <= clock.MAX_EXTENSION:
+        raise UserInputError("days", "TOO_LONG", "延长的期限最长不得超过20个工作日")
+    if not (reason or "").strip():
+        raise UserInputError("reason", "REQUIRED", "延期须说明理由")
+    if not (approver or "").strip():
+        raise UserInputError("approver", "REQUIRED", "延期须经政府信息公开工作机构负责人同意，请填写同意人")
+    r.extension_days = days
+    _event(
+        session,
+        actor,
+        r,
+        EventKind.EXTENDED,
+        today(),
+        reason.strip(),
+        days=days,
+        approver=approver.strip(),
+        applicant_informed=True,
+    )
+    await session.flush()
+    await _recompute(session, r)
+    return await _save(session, actor, r, "extend", f"延期{days}个工作日（{approver.strip()}同意），已告知申请人")
+
+
+async def send_for_review(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "send_for_review")
+    r.status = _target(r, "send_for_review")
+    _event(session, actor, r, EventKind.IN_REVIEW, today(), "送负责人审签")
+    return await _save(session, actor, r, "review", "送审")
+
+
+async def _next_archive_serial(session: AsyncSession, organization_id: int, year: int) -> int:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    values = {"organization_id": organization_id, "year": year, "last_serial": 0}
+    insert = (
+        (postgresql if dialect == "postgresql" else sqlite)
+        .insert(ArchiveCounter)
+        .values(**values)
+        .on_conflict_do_nothing()
+    )
+    await session.execute(insert)
+    bumped = await session.execute(
+        update(ArchiveCounter)
+        .where(ArchiveCounter.organization_id == organization_id, ArchiveCounter.year == year)
+        .values(last_serial=ArchiveCounter.last_serial + 1)
+        .returning(ArchiveCounter.last_serial)
+    )
+    return int(bumped.scalar_one())
+
+
+def short_code(org: Organization) -> str:
+    return (org.short_name or f"ORG{org.id}").strip()
+
+
+async def archive(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+    """归档 with a number {short code}-{year}-{4-digit serial}, unique per organization and year."""
+    r = await _load(session, actor, request_id, version)
+    _require(r, "archive")
+    org = await session.get(Organization, r.handling_org_id)
+    assert org is not None
+    year = today().year
+    serial = await _next_archive_serial(session, org.id, year)
+    r.archive_no = f"{short_code(org)}-{year}-{serial:04d}"
+    r.status = _target(r, "archive")
+    _event(session, actor, r, EventKind.ARCHIVED, today(), r.archive_no)
+    return await _save(session, actor, r, "archive", f"归档 {r.archive_no}")
+
+
+async def withdraw(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str = ""
+) -> InfoRequest:
+    r = await _load(session, actor, request_id, version)
+    _require(r, "withdraw")
+    r.status = _target(r, "withdraw")
+    _event(session, actor, r, EventKind.WITHDRAWN, today(), note or "申请人撤回申请")
+    return await _save(session, actor, r, "withdraw", "申请人撤回")
