@@ -48,8 +48,8 @@ class SerialSession(AsyncSession):
             return await super().scalar(*args, **kwargs)
 
     async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().scalars(*args, **kwargs)
+        # AsyncSession.scalars calls self.execute, which takes the lock: taking it here as well deadlocked.
+        return await super().scalars(*args, **kwargs)
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
         async with self._serial:

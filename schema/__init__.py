@@ -36,6 +36,7 @@ from .domains.queries import DomainsQuery
 from .errors import INVALID_ID_MESSAGE, ErrorShaping, ProductionErrorShaping, SafeParserCache
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
+from .relay import check_node_reads
 from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
@@ -154,7 +155,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions)
+    built = GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions)
+    check_node_reads(built)  # a Node type without a read rule fails to build
+    return built
 
 
 schema = build_schema(Settings())

@@ -14,7 +14,26 @@ from api.privacy import Vault
 from api.settings import Settings
 from api.storage import Storage
 
-from .loaders import Loaders
+from .accounts.loaders import AccountsLoaders
+from .catalog.loaders import CatalogLoaders
+from .documents.loaders import DocumentsLoaders
+from .domains.loaders import DomainsLoaders
+from .micropower.loaders import MicropowerLoaders
+from .requests.loaders import RequestsLoaders
+from .units.loaders import UnitsLoaders
+
+
+class Loaders:
+    """One request's DataLoaders, one object per area (``schema/<area>/loaders.py``)."""
+
+    def __init__(self, session: AsyncSession, actor: Actor) -> None:
+        self.units = UnitsLoaders(session, actor)
+        self.domains = DomainsLoaders(session, actor)
+        self.documents = DocumentsLoaders(session, actor)
+        self.catalog = CatalogLoaders(session, actor)
+        self.micropower = MicropowerLoaders(session, actor)
+        self.requests = RequestsLoaders(session, actor)
+        self.accounts = AccountsLoaders(session, actor)
 
 
 @dataclass

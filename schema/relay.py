@@ -1,8 +1,9 @@
-"""Relay helpers: global ids, and the connection (with ``totalCount``) of a service's ``Page``."""
+"""Relay helpers: ``Node`` (every object type with a global id reads through its area's read),
+global ids, and the connection (with ``totalCount``) of a service's ``Page``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -12,6 +13,51 @@ from api.errors import UserInputError
 from api.services.pages import Page
 
 NodeType = TypeVar("NodeType")
+
+
+class Node(relay.Node):
+    """The base of every type implementing the ``Node`` interface (not itself a GraphQL type).
+
+    ``node(id:)`` reaches a type through ``resolve_nodes``, which calls the type's ``read``: its
+    area's DataLoader (``schema/<area>/loaders.py``, over the service batch read that its references
+    use too) and the type's read rule. ``read`` is required: ``check_node_reads`` refuses to build a schema
+    with a ``Node`` type that does not define it, or that bypasses it with a ``resolve_nodes`` of its own.
+    """
+
+    @classmethod
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> Sequence[Any | None]:
+        """The objects of ``ids`` the actor may read, in order (None where not found or not readable)."""
+        raise NotImplementedError(f"{cls.__name__} has no read rule")
+
+    @classmethod
+    def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False) -> Any:
+        """What ``node(id:)`` calls (through ``resolve_node``): ``read``, with the ids as integers."""
+        return cls.read(info, [int(i) for i in node_ids])
+
+
+def lacks_read(cls: type) -> str | None:
+    """Why the ``Node`` type ``cls`` has no read rule of its own, or None when it has one."""
+    if not issubclass(cls, Node):
+        return "does not derive from schema.relay.Node"
+    if cls.read.__func__ is Node.read.__func__:  # type: ignore[attr-defined]
+        return "does not define read"
+    if cls.resolve_nodes.__func__ is not Node.resolve_nodes.__func__:  # type: ignore[attr-defined]
+        return "overrides resolve_nodes (node(id) must go through read)"
+    return None
+
+
+def check_node_reads(schema: strawberry.Schema) -> None:
+    """Refuse a schema with a type implementing ``Node`` that has no read rule (see ``Node``)."""
+    missing: list[str] = []
+    for name, graphql_type in schema._schema.type_map.items():
+        definition = graphql_type.extensions.get("strawberry-definition") if graphql_type.extensions else None
+        origin = getattr(definition, "origin", None)
+        if not isinstance(origin, type) or getattr(definition, "is_interface", True):
+            continue
+        if issubclass(origin, relay.Node) and (reason := lacks_read(origin)) is not None:
+            missing.append(f"{name} ({origin.__module__}.{origin.__qualname__}) {reason}")
+    if missing:
+        raise TypeError("Node types without a read rule: " + "; ".join(sorted(missing)))
 
 
 @strawberry.type(description="A page of a list, with the number of items in the whole list.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,13 +10,14 @@ from strawberry import relay
 from api.models import CasbinRule, User
 from api.models import Role as RoleModel
 
+from ..relay import Node
 from ..units.types import OrganizationType
 
 Role = strawberry.enum(RoleModel)
 
 
 @strawberry.type(name="RoleGrant", description="A role held at a scope path and everything below it.")
-class RoleGrantType(relay.Node):
+class RoleGrantType(Node):
     pk: relay.NodeID[int]
     role: Role
     scope_path: str
@@ -29,13 +31,13 @@ class RoleGrantType(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.readable_grant.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.accounts.readable_grant.load_many(ids)
         return [cls.of(g) if g else None for g in rows]
 
 
 @strawberry.type(name="User")
-class UserType(relay.Node):
+class UserType(Node):
     pk: relay.NodeID[int]
     username: str
     display_name: str
@@ -47,16 +49,16 @@ class UserType(relay.Node):
         return cls(pk=user.id, username=user.username, display_name=user.display_name, active=user.active, _model=user)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.readable_user.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.accounts.readable_user.load_many(ids)
         return [cls.of(u) if u else None for u in rows]
 
     @strawberry.field
     async def organization(self, info: strawberry.Info) -> OrganizationType | None:
         if self._model.organization_id is None:
             return None
-        return OrganizationType.of(await info.context.loaders.organization.load(self._model.organization_id))
+        return OrganizationType.of(await info.context.loaders.units.organization.load(self._model.organization_id))
 
     @strawberry.field(description="The roles this user holds now.")
     async def grants(self, info: strawberry.Info) -> list[RoleGrantType]:
-        return [RoleGrantType.of(g) for g in await info.context.loaders.grants_of_user.load(self.pk)]
+        return [RoleGrantType.of(g) for g in await info.context.loaders.accounts.grants_of_user.load(self.pk)]

@@ -31,7 +31,7 @@ class CatalogQuery:
     ) -> list[StaleCatalogItem]:
         org = None if organization_id is None else decode_id(organization_id, "Organization", "organizationId")
         rows = await service.stale_items(info.context.session, unit_code=unit_code, organization_id=org)
-        orgs = await info.context.loaders.organization.load_many([r.organization_id for r in rows])
+        orgs = await info.context.loaders.units.organization.load_many([r.organization_id for r in rows])
         return [
             StaleCatalogItem(
                 item=CatalogItemType.of(r.item),

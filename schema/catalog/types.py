@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from api.models import DisclosureMethod as DisclosureMethodModel
 from api.models import UpdateFrequency as UpdateFrequencyModel
 
 from ..domains.types import DomainType
+from ..relay import Node
 from ..units.types import OrganizationType, UnitLevel
 
 UpdateFrequency = strawberry.enum(
@@ -24,7 +26,7 @@ DisclosureMethod = strawberry.enum(DisclosureMethodModel, description="PROACTIVE
 @strawberry.type(
     name="CatalogItem", description="An item of the disclosure catalog (标准目录) with its eight elements."
 )
-class CatalogItemType(relay.Node):
+class CatalogItemType(Node):
     pk: relay.NodeID[int]
     level1: str = strawberry.field(description="一级事项")
     level2: str = strawberry.field(description="二级事项")
@@ -52,20 +54,20 @@ class CatalogItemType(relay.Node):
         )  # fmt: skip
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.catalog_item.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.catalog.item.load_many(ids)
         return [cls.of(r) if r else None for r in rows]
 
     @strawberry.field
     async def domain(self, info: strawberry.Info) -> DomainType | None:
         if self._model.domain_id is None:
             return None
-        return DomainType.of(await info.context.loaders.domain.load(self._model.domain_id))
+        return DomainType.of(await info.context.loaders.domains.domain.load(self._model.domain_id))
 
     @strawberry.field(description="责任单位")
     async def organizations(self, info: strawberry.Info) -> list[OrganizationType]:
-        rows = await info.context.loaders.responsibles_of_item.load(self._model.id)
-        orgs = await info.context.loaders.organization.load_many([r.organization_id for r in rows])
+        rows = await info.context.loaders.catalog.responsibles_of_item.load(self._model.id)
+        orgs = await info.context.loaders.units.organization.load_many([r.organization_id for r in rows])
         return [OrganizationType.of(o) for o in orgs if o]
 
 

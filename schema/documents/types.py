@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +23,7 @@ from ..domains.types import DomainType
 if TYPE_CHECKING:
     from ..catalog.types import CatalogItemType
     from ..micropower.types import VillagePowerItemType
+from ..relay import Node
 from ..units.types import OrganizationType
 
 DocumentKind = strawberry.enum(
@@ -99,17 +101,22 @@ class DocumentVersionType:
     async def domain(self, info: strawberry.Info) -> DomainType | None:
         if self._model.domain_id is None:
             return None
-        return DomainType.of(await info.context.loaders.domain.load(self._model.domain_id))
+        return DomainType.of(await info.context.loaders.domains.domain.load(self._model.domain_id))
 
     @strawberry.field
     async def issuing_organization(self, info: strawberry.Info) -> OrganizationType | None:
         if self._model.issuing_organization_id is None:
             return None
-        return OrganizationType.of(await info.context.loaders.organization.load(self._model.issuing_organization_id))
+        return OrganizationType.of(
+            await info.context.loaders.units.organization.load(self._model.issuing_organization_id)
+        )
 
     @strawberry.field
     async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
-        return [AttachmentType.of(a) for a in await info.context.loaders.attachments_of_version.load(self._model.id)]
+        return [
+            AttachmentType.of(a)
+            for a in await info.context.loaders.documents.attachments_of_version.load(self._model.id)
+        ]
 
 
 @strawberry.type(name="DocumentEvent", description="One step in the document's history.")
@@ -135,7 +142,7 @@ def _shown_status(root: DocumentType, info: strawberry.Info) -> DocumentStatus:
 
 
 @strawberry.type(name="Document", description="A piece of government information (政府信息).")
-class DocumentType(relay.Node):
+class DocumentType(Node):
     pk: relay.NodeID[int]
     index_no: str | None = strawberry.field(description="索引号, given at first publication, never changed.")
     kind: DocumentKind
@@ -161,8 +168,8 @@ class DocumentType(relay.Node):
         )  # fmt: skip
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        docs = await info.context.loaders.document.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        docs = await info.context.loaders.documents.document.load_many(ids)
         return [cls.of(d) if d and service.can_read(info.context.actor, d) else None for d in docs]
 
     def _staff(self, info: strawberry.Info) -> bool:
@@ -170,7 +177,7 @@ class DocumentType(relay.Node):
 
     async def _current(self, info: strawberry.Info) -> DocumentVersion:
         assert self._model.current_version_id is not None
-        return await info.context.loaders.version.load(self._model.current_version_id)
+        return await info.context.loaders.documents.version.load(self._model.current_version_id)
 
     @strawberry.field(description="The title of the version shown (the published one once published).")
     async def title(self, info: strawberry.Info) -> str:
@@ -182,32 +189,34 @@ class DocumentType(relay.Node):
 
     @strawberry.field(description="Attachments of the version shown.")
     async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
-        rows = await info.context.loaders.attachments_of_version.load(self._model.current_version_id)
+        rows = await info.context.loaders.documents.attachments_of_version.load(self._model.current_version_id)
         return [AttachmentType.of(a) for a in rows]
 
     @strawberry.field
     async def publisher(self, info: strawberry.Info) -> OrganizationType:
-        return OrganizationType.of(await info.context.loaders.organization.load(self._model.publisher_id))
+        return OrganizationType.of(await info.context.loaders.units.organization.load(self._model.publisher_id))
 
     @strawberry.field(description="The version being drafted or reviewed (staff only).")
     async def working_version(self, info: strawberry.Info) -> DocumentVersionType | None:
         if self._model.working_version_id is None or not self._staff(info):
             return None
-        return DocumentVersionType.of(await info.context.loaders.version.load(self._model.working_version_id))
+        return DocumentVersionType.of(await info.context.loaders.documents.version.load(self._model.working_version_id))
 
     @strawberry.field(description="Every version, oldest first (staff); the public sees the published one.")
     async def versions(self, info: strawberry.Info) -> list[DocumentVersionType]:
         if not self._staff(info):
             return [await self.current(info)]
-        rows = await info.context.loaders.versions_of_document.load(self._model.id)
+        rows = await info.context.loaders.documents.versions_of_document.load(self._model.id)
         return [DocumentVersionType.of(v) for v in rows]
 
     @strawberry.field(description="The event log: every step with who, when and the comment (staff only).")
     async def events(self, info: strawberry.Info) -> list[DocumentEventType]:
         if not self._staff(info):
             return []
-        rows = await info.context.loaders.events_of_document.load(self._model.id)
-        numbers = {v.id: v.number for v in await info.context.loaders.versions_of_document.load(self._model.id)}
+        rows = await info.context.loaders.documents.events_of_document.load(self._model.id)
+        numbers = {
+            v.id: v.number for v in await info.context.loaders.documents.versions_of_document.load(self._model.id)
+        }
         return [DocumentEventType.of(e, numbers.get(e.version_id or 0)) for e in rows]
 
     @strawberry.field(description="The catalog item the document is filed under.")
@@ -218,7 +227,7 @@ class DocumentType(relay.Node):
 
         if self._model.catalog_item_id is None:
             return None
-        return CatalogItemType.of(await info.context.loaders.catalog_item.load(self._model.catalog_item_id))
+        return CatalogItemType.of(await info.context.loaders.catalog.item.load(self._model.catalog_item_id))
 
     @strawberry.field(description="For a village posting: the entry of the village's micro-power list.")
     async def village_item(
@@ -228,24 +237,24 @@ class DocumentType(relay.Node):
 
         if self._model.village_item_id is None:
             return None
-        item = await info.context.loaders.village_item.load(self._model.village_item_id)
+        item = await info.context.loaders.micropower.village_item.load(self._model.village_item_id)
         return (await VillagePowerItemType.build(info, [item]))[0]
 
     @strawberry.field(description="For a policy interpretation: the policy it interprets.")
     async def interprets(self, info: strawberry.Info) -> DocumentType | None:
         if self._model.interprets_id is None:
             return None
-        doc = await info.context.loaders.document.load(self._model.interprets_id)
+        doc = await info.context.loaders.documents.document.load(self._model.interprets_id)
         return DocumentType.of(doc) if doc and service.can_read(info.context.actor, doc) else None
 
     @strawberry.field(description="For a policy: its published interpretations.")
     async def interpretations(self, info: strawberry.Info) -> list[DocumentType]:
-        rows = await info.context.loaders.visible_interpretations_of_policy.load(self._model.id)
+        rows = await info.context.loaders.documents.visible_interpretations_of_policy.load(self._model.id)
         return [DocumentType.of(d) for d in rows]
 
     @strawberry.field(description="A policy with no published interpretation past its due date.")
     async def interpretation_overdue(self, info: strawberry.Info) -> bool:
         if not self._model.is_policy:
             return False
-        published = await info.context.loaders.interpretations_of_policy.load(self._model.id)
+        published = await info.context.loaders.documents.interpretations_of_policy.load(self._model.id)
         return service.interpretation_overdue(self._model, bool(published))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,11 +10,12 @@ from strawberry import relay
 from api.models import PowerItem, VillagePowerItem
 from api.services import micropower as service
 
+from ..relay import Node
 from ..units.types import UnitType
 
 
 @strawberry.type(name="PowerItem", description="An item of a county's micro-power template (村级小微权力清单模板).")
-class PowerItemType(relay.Node):
+class PowerItemType(Node):
     pk: relay.NodeID[int]
     category: str = strawberry.field(description="权力类别, e.g. 重大事项决策")
     name: str
@@ -29,13 +31,13 @@ class PowerItemType(relay.Node):
         return cls(pk=item.id, **service.resolved_template(item))
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.power_item.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.micropower.power_item.load_many(ids)
         return [cls.of(r) if r else None for r in rows]
 
 
 @strawberry.type(name="VillagePowerItem", description="An entry of a village's micro-power list.")
-class VillagePowerItemType(relay.Node):
+class VillagePowerItemType(Node):
     pk: relay.NodeID[int]
     category: str
     name: str
@@ -62,16 +64,16 @@ class VillagePowerItemType(relay.Node):
 
     @classmethod
     async def build(cls, info: strawberry.Info, items: list[VillagePowerItem]) -> list[VillagePowerItemType]:
-        templates = await info.context.loaders.power_item.load_many([i.template_id or 0 for i in items])
+        templates = await info.context.loaders.micropower.power_item.load_many([i.template_id or 0 for i in items])
         return [cls.of(i, t) for i, t in zip(items, templates, strict=True)]
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.village_item.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.micropower.village_item.load_many(ids)
         built = await cls.build(info, [r for r in rows if r])
         by_id = {b.pk: b for b in built}
-        return [by_id.get(int(i)) for i in node_ids]
+        return [by_id.get(i) for i in ids]
 
     @strawberry.field
     async def village(self, info: strawberry.Info) -> UnitType:
-        return UnitType.of(await info.context.loaders.unit.load(self._model.village_id))
+        return UnitType.of(await info.context.loaders.units.unit.load(self._model.village_id))

@@ -44,5 +44,5 @@ class RequestsQuery:
 
     @strawberry.field
     async def info_request(self, info: strawberry.Info, id: strawberry.ID) -> InfoRequestType | None:
-        rows = await InfoRequestType.resolve_nodes(info=info, node_ids=[decode_id(id, "InfoRequest", "id")])
+        rows = await InfoRequestType.read(info, [decode_id(id, "InfoRequest", "id")])
         return rows[0]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from api.services import documents
 from api.services import requests as service
 
 from ..documents.types import DocumentType
+from ..relay import Node
 from ..units.types import OrganizationType
 
 Channel = strawberry.enum(ChannelModel, description="ONLINE, LETTER, ONSITE, FAX, EMAIL, KIOSK")
@@ -53,7 +55,7 @@ class InfoRequestEventType:
 
 
 @strawberry.type(name="Appeal", description="An administrative review or lawsuit about the request.")
-class AppealType(relay.Node):
+class AppealType(Node):
     pk: relay.NodeID[int]
     kind: AppealKind
     outcome: AppealOutcome
@@ -66,8 +68,8 @@ class AppealType(relay.Node):
         return cls(pk=a.id, kind=a.kind, outcome=a.outcome, filed_on=a.filed_on, note=a.note, version=a.version)
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.appeal.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        rows = await info.context.loaders.requests.appeal.load_many(ids)
         return [cls.of(a) if a else None for a in rows]
 
 
@@ -97,7 +99,7 @@ class InfoRequestStatusType:
 
 
 @strawberry.type(name="InfoRequest", description="A request for government information (依申请公开), for staff.")
-class InfoRequestType(relay.Node):
+class InfoRequestType(Node):
     pk: relay.NodeID[int]
     tracking_code: str
     channel: Channel
@@ -134,9 +136,9 @@ class InfoRequestType(relay.Node):
         )  # fmt: skip
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
         info.context.actor.require_user()
-        rows = await info.context.loaders.info_request.load_many([int(i) for i in node_ids])
+        rows = await info.context.loaders.requests.info_request.load_many(ids)
         return [cls.of(r) if r and service.can_read(info.context.actor, r) else None for r in rows]
 
     @strawberry.field(
@@ -153,7 +155,7 @@ class InfoRequestType(relay.Node):
 
     @strawberry.field(description="Working days from today to the due day; negative when overdue.")
     async def days_left(self, info: strawberry.Info) -> int | None:
-        return service.days_left(self._model, await info.context.loaders.calendar())
+        return service.days_left(self._model, await info.context.loaders.requests.calendar())
 
     @strawberry.field
     def overdue(self) -> bool:
@@ -161,23 +163,26 @@ class InfoRequestType(relay.Node):
 
     @strawberry.field
     async def receiving_organization(self, info: strawberry.Info) -> OrganizationType:
-        return OrganizationType.of(await info.context.loaders.organization.load(self._model.receiving_org_id))
+        return OrganizationType.of(await info.context.loaders.units.organization.load(self._model.receiving_org_id))
 
     @strawberry.field
     async def handling_organization(self, info: strawberry.Info) -> OrganizationType:
-        return OrganizationType.of(await info.context.loaders.organization.load(self._model.handling_org_id))
+        return OrganizationType.of(await info.context.loaders.units.organization.load(self._model.handling_org_id))
 
     @strawberry.field(description="The request's history, oldest first.")
     async def events(self, info: strawberry.Info) -> list[InfoRequestEventType]:
-        return [InfoRequestEventType.of(e) for e in await info.context.loaders.events_of_request.load(self._model.id)]
+        return [
+            InfoRequestEventType.of(e)
+            for e in await info.context.loaders.requests.events_of_request.load(self._model.id)
+        ]
 
     @strawberry.field
     async def appeals(self, info: strawberry.Info) -> list[AppealType]:
-        return [AppealType.of(a) for a in await info.context.loaders.appeals_of_request.load(self._model.id)]
+        return [AppealType.of(a) for a in await info.context.loaders.requests.appeals_of_request.load(self._model.id)]
 
     @strawberry.field(description="The draft started when the reply was marked for proactive publication.")
     async def proactive_document(self, info: strawberry.Info) -> DocumentType | None:
         if self._model.proactive_document_id is None:
             return None
-        doc = await info.context.loaders.document.load(self._model.proactive_document_id)
+        doc = await info.context.loaders.documents.document.load(self._model.proactive_document_id)
         return DocumentType.of(doc) if doc and documents.can_read(info.context.actor, doc) else None

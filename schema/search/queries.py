@@ -37,7 +37,7 @@ class SearchQuery:
 
         def convert(hit: service.Hit) -> SearchHit:
             # The page query fetched the shown version already: Document.title and .current reuse it.
-            ctx.loaders.version.prime(hit.version.id, hit.version)
+            ctx.loaders.documents.version.prime(hit.version.id, hit.version)
             return SearchHit.of(hit)
 
         page = connection(hits, convert)

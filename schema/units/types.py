@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -13,7 +14,7 @@ from api.models import UnitKind as UnitKindModel
 from api.models import UnitLevel as UnitLevelModel
 from api.services import units as service
 
-from ..relay import Connection, connection
+from ..relay import Connection, Node, connection
 
 if TYPE_CHECKING:
     from ..domains.types import DomainAssignmentType
@@ -27,7 +28,7 @@ ContactRole = strawberry.enum(ContactRoleModel, description="LEADER 分管领导
 
 
 @strawberry.type(name="Unit", description="An administrative unit identified by its 12-digit 统计用区划代码.")
-class UnitType(relay.Node):
+class UnitType(Node):
     pk: relay.NodeID[int]
     code: str
     name: str
@@ -53,8 +54,8 @@ class UnitType(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        units = await info.context.loaders.unit.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        units = await info.context.loaders.units.unit.load_many(ids)
         return [cls.of(u) if u else None for u in units]
 
     @strawberry.field(description="The Chinese kind label: 县, 区, 镇, 乡, 街道, 园区, 村 or 社区.")
@@ -65,11 +66,11 @@ class UnitType(relay.Node):
     async def parent(self, info: strawberry.Info) -> UnitType | None:
         if self._model.parent_id is None:
             return None
-        return UnitType.of(await info.context.loaders.unit.load(self._model.parent_id))
+        return UnitType.of(await info.context.loaders.units.unit.load(self._model.parent_id))
 
     @strawberry.field(description="From the county down to the parent.")
     async def ancestors(self, info: strawberry.Info) -> list[UnitType]:
-        units = await info.context.loaders.unit_by_code.load_many(service.ancestor_codes(self._model))
+        units = await info.context.loaders.units.unit_by_code.load_many(service.ancestor_codes(self._model))
         return [UnitType.of(u) for u in units if u is not None]
 
     @strawberry.field
@@ -81,7 +82,7 @@ class UnitType(relay.Node):
 
     @strawberry.field
     async def organizations(self, info: strawberry.Info) -> list[OrganizationType]:
-        orgs = await info.context.loaders.organizations_of_unit.load(self._model.id)
+        orgs = await info.context.loaders.units.organizations_of_unit.load(self._model.id)
         return [OrganizationType.of(o, self._model) for o in orgs]
 
     @strawberry.field(description="The current domain assignments of a county (empty below county level).")
@@ -90,7 +91,7 @@ class UnitType(relay.Node):
     ) -> list[Annotated[DomainAssignmentType, strawberry.lazy("schema.domains.types")]]:
         from ..domains.types import DomainAssignmentType
 
-        rows = await info.context.loaders.assignments_of_county.load(self._model.id)
+        rows = await info.context.loaders.domains.assignments_of_county.load(self._model.id)
         return [DomainAssignmentType.of(a) for a in rows]
 
 
@@ -119,7 +120,7 @@ class OrganizationContactType:
 
 
 @strawberry.type(name="Organization", description="A 单位: department, office, town government, committee...")
-class OrganizationType(relay.Node):
+class OrganizationType(Node):
     pk: relay.NodeID[int]
     name: str
     short_name: str | None
@@ -147,13 +148,13 @@ class OrganizationType(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Any, required: bool = False) -> list[Any]:
-        orgs = await info.context.loaders.organization.load_many([int(i) for i in node_ids])
+    async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
+        orgs = await info.context.loaders.units.organization.load_many(ids)
         return [cls.of(o) if o else None for o in orgs]
 
     async def _get_unit(self, info: strawberry.Info) -> AdminUnit:
         if self._unit is None:
-            self._unit = await info.context.loaders.unit.load(self._model.unit_id)
+            self._unit = await info.context.loaders.units.unit.load(self._model.unit_id)
         assert self._unit is not None
         return self._unit
 
@@ -170,7 +171,7 @@ class OrganizationType(relay.Node):
 
     @strawberry.field(description="分管领导 and 工作人员; phone numbers only for staff.")
     async def contacts(self, info: strawberry.Info) -> list[OrganizationContactType]:
-        rows: list[OrganizationContact] = await info.context.loaders.contacts_of_organization.load(self._model.id)
+        rows: list[OrganizationContact] = await info.context.loaders.units.contacts_of_organization.load(self._model.id)
         scope = organization_path((await self._get_unit(info)).scope_path, self._model.id)
         return [
             OrganizationContactType(role=c.role, name=c.name, post=c.post, phone=c.phone, _scope=scope) for c in rows

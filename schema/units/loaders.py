@@ -1,0 +1,20 @@
+"""The hierarchy's DataLoaders: units, organizations and their contacts."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.actor import Actor
+from api.services import units as service
+
+from ..loaders import AreaLoaders
+
+
+class UnitsLoaders(AreaLoaders):
+    def __init__(self, session: AsyncSession, actor: Actor) -> None:
+        super().__init__(session, actor)
+        self.unit = self.plain(service.units_by_ids)
+        self.unit_by_code = self.plain(service.units_by_codes)
+        self.organization = self.plain(service.organizations_by_ids)
+        self.organizations_of_unit = self.plain(service.organizations_of_units)
+        self.contacts_of_organization = self.plain(service.contacts_of_organizations)
