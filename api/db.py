@@ -78,14 +78,28 @@ def make_sessionmaker(engine: AsyncEngine, passwords: Passwords | None = None) -
     return async_sessionmaker(engine, expire_on_commit=False, class_=SerialSession, info=info)
 
 
-async def commit_or_conflict(session: AsyncSession) -> None:
-    """Commit; a row changed meanwhile by someone else (its version moved) is a CONFLICT."""
+async def commit(session: AsyncSession) -> None:
+    """The one way a service ends its transaction.
+
+    Commit; a row changed meanwhile by someone else (its version moved: StaleDataError) or
+    entered by someone else meanwhile (a unique key: IntegrityError) rolls back and is a CONFLICT.
+    """
+    await _or_conflict(session, session.commit)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Flush (to learn a new row's id before the audit record), with ``commit``'s CONFLICT rule."""
+    await _or_conflict(session, session.flush)
+
+
+async def _or_conflict(session: AsyncSession, step: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
     from api.errors import Conflict
 
     try:
-        await session.commit()
-    except StaleDataError as exc:
+        await step()
+    except (StaleDataError, IntegrityError) as exc:
         await session.rollback()
         raise Conflict() from exc

@@ -25,6 +25,16 @@ def unit_path(code: str) -> str:
     return "/".join(parts)
 
 
+def county_code(code: str) -> str:
+    """The 12-digit code of the county that a unit code lies in."""
+    return code[:6] + "000000"
+
+
+def county_path(path: str) -> str:
+    """The county's segment of a scope path (``*`` stays ``*``)."""
+    return path.split("/", 1)[0]
+
+
 def organization_path(unit_scope_path: str, organization_id: int) -> str:
     return f"{unit_scope_path}/org:{organization_id}"
 
@@ -39,6 +49,21 @@ def prefixes(path: str) -> list[str]:
 
 def covers(grant_path: str, path: str) -> bool:
     return grant_path == ROOT or path == grant_path or path.startswith(grant_path + "/")
+
+
+def at_or_below(column: PathColumn, path: str) -> ColumnElement[bool]:
+    """SQL: the row's scope path is ``path`` or lies below it."""
+    return within(column, [path])
+
+
+def below(column: PathColumn, path: str) -> ColumnElement[bool]:
+    """SQL: the row's scope path lies strictly below ``path``."""
+    return true() if path == ROOT else column.like(path + "/%")
+
+
+def owned_by_organizations_of(column: PathColumn, path: str) -> ColumnElement[bool]:
+    """SQL: the row belongs to an organization of the unit at ``path`` itself (not of a unit below)."""
+    return column.like(path + "/org:%")
 
 
 def within(column: PathColumn, paths: list[str]) -> ColumnElement[bool]:

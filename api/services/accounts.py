@@ -13,6 +13,7 @@ from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
 from api.auth.scope import ROOT
 from api.auth.tokens import issue_token
+from api.db import commit
 from api.errors import Forbidden, UserInputError
 from api.models import AdminUnit, CasbinRule, Organization, Role, User
 from api.models.accounts import subject_of
@@ -48,13 +49,13 @@ async def login(
             ROOT,
             f"登录失败：{username[:64]}",
         )
-        await session.commit()
+        await commit(session)
         raise UserInputError("password", "INVALID_CREDENTIALS", "用户名或密码错误")
     signed_in = Actor(authorizer=actor.authorizer, user=user, client_addr=actor.client_addr)
     audit.record(
         session, signed_in, "account.login", "User", user.id, await user_scope(session, user), f"{user.username}登录"
     )
-    await session.commit()
+    await commit(session)
     return issue_token(secret, user.id, hours), user
 
 
@@ -91,7 +92,7 @@ async def create_user(
     session.add(user)
     await session.flush()
     audit.record(session, actor, "account.create_user", "User", user.id, path, f"新建用户 {username}")
-    await session.commit()
+    await commit(session)
     return user
 
 
@@ -144,7 +145,7 @@ async def grant_role(
         path,
         f"授予 {user.username} 角色 {role.value} @ {path}",
     )
-    await session.commit()
+    await commit(session)
     return grant
 
 
@@ -167,7 +168,7 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
         str(grant.v2),
         f"撤销 {grant.v0} 角色 {grant.v1} @ {grant.v2}",
     )
-    await session.commit()
+    await commit(session)
     return grant
 
 
@@ -202,7 +203,7 @@ async def create_kiosk(
         )
     )
     audit.record(session, actor, "kiosk.create", "User", user.id, unit.scope_path, f"新建终端 {name}（{unit.name}）")
-    await session.commit()
+    await commit(session)
     return issue_token(secret, user.id, KIOSK_TOKEN_HOURS), user
 
 
@@ -231,7 +232,7 @@ async def revoke_kiosk(session: AsyncSession, actor: Actor, *, user_id: int) -> 
         if not grant.revoked:
             grant.revoked, grant.revoked_at, grant.revoked_by_id = True, now, actor.user_id
     audit.record(session, actor, "kiosk.revoke", "User", user.id, str(grants[0].v2), f"停用终端 {user.display_name}")
-    await session.commit()
+    await commit(session)
     return user
 
 

@@ -14,8 +14,12 @@ from openpyxl import load_workbook
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import localtime
 from api.auth.actor import Actor
+from api.auth.scope import at_or_below, county_code
+from api.db import commit
 from api.errors import UserInputError
+from api.localtime import local_date
 from api.models import (
     AdminUnit,
     Audience,
@@ -27,11 +31,9 @@ from api.models import (
     UnitLevel,
     UpdateFrequency,
 )
-from api.models.base import utcnow
 from api.models.catalog import CHANNELS
 
 from . import audit
-from .documents import CHINA
 from .domains import domain_index, get_domain
 from .pages import Page, by_ids, fetch_page, grouped
 from .units import get_unit
@@ -97,7 +99,7 @@ async def _orgs_in(session: AsyncSession, county: AdminUnit) -> dict[str, Organi
     stmt = (
         select(Organization)
         .join(AdminUnit, AdminUnit.id == Organization.unit_id)
-        .where((AdminUnit.scope_path == county.scope_path) | AdminUnit.scope_path.like(county.scope_path + "/%"))
+        .where(at_or_below(AdminUnit.scope_path, county.scope_path))
     )
     return {o.name: o for o in (await session.execute(stmt)).scalars()}
 
@@ -144,7 +146,7 @@ async def create_item(
         county.scope_path,
         f"新增目录事项：{item.level1} {item.level2}",
     )
-    await session.commit()
+    await commit(session)
     return item
 
 
@@ -286,7 +288,7 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
             session, county, row.fields, i, demo=False, domain_id=_domain_id(domains, row.fields.domain_code)
         )
     audit.record(session, actor, "catalog.import", "CatalogItem", None, county.scope_path, f"导入目录事项{len(rows)}项")
-    await session.commit()
+    await commit(session)
     return len(rows)
 
 
@@ -296,8 +298,9 @@ async def import_catalog(session: AsyncSession, actor: Actor, *, unit_code: str,
 def _items_query(unit_code: str | None = None, domain_id: int | None = None) -> Select[CatalogItem]:
     stmt = select(CatalogItem).order_by(CatalogItem.county_id, CatalogItem.position, CatalogItem.id)
     if unit_code is not None:
-        county_code = unit_code[:6] + "000000"
-        stmt = stmt.join(AdminUnit, AdminUnit.id == CatalogItem.county_id).where(AdminUnit.code == county_code)
+        stmt = stmt.join(AdminUnit, AdminUnit.id == CatalogItem.county_id).where(
+            AdminUnit.code == county_code(unit_code)
+        )
     if domain_id is not None:
         stmt = stmt.where(CatalogItem.domain_id == domain_id)
     return stmt
@@ -351,7 +354,7 @@ class Freshness:
     def stale(self) -> bool:
         if self.last_published_at is None:
             return True
-        return self.last_published_at.astimezone(CHINA).date() < self.due_since
+        return local_date(self.last_published_at) < self.due_since
 
 
 async def freshness(
@@ -359,13 +362,13 @@ async def freshness(
 ) -> list[Freshness]:
     """For each item and responsible organization under ``unit_code``: the newest filed document."""
     unit = await get_unit(session, unit_code, "unitCode")
-    today = today or utcnow().astimezone(CHINA).date()
+    today = today or localtime.today()
     pairs = (
         select(CatalogItem, CatalogResponsibility.organization_id)
         .join(CatalogResponsibility, CatalogResponsibility.item_id == CatalogItem.id)
         .join(Organization, Organization.id == CatalogResponsibility.organization_id)
         .join(AdminUnit, AdminUnit.id == Organization.unit_id)
-        .where((AdminUnit.scope_path == unit.scope_path) | AdminUnit.scope_path.like(unit.scope_path + "/%"))
+        .where(at_or_below(AdminUnit.scope_path, unit.scope_path))
         .order_by(CatalogItem.position, CatalogItem.id, CatalogResponsibility.organization_id)
     )
     if organization_id is not None:

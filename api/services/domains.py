@@ -9,6 +9,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.auth.scope import covers
+from api.db import commit
 from api.errors import UserInputError
 from api.models import AdminUnit, Domain, DomainAlias, DomainAssignment, Organization, UnitLevel
 from api.models.base import utcnow
@@ -52,7 +54,7 @@ async def assign_domain(
         raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
     org_unit = await session.get(AdminUnit, org.unit_id)
     assert org_unit is not None
-    if not (org_unit.scope_path == county.scope_path or org_unit.scope_path.startswith(county.scope_path + "/")):
+    if not covers(county.scope_path, org_unit.scope_path):
         raise UserInputError("organizationId", "OUTSIDE_COUNTY", f"“{org.name}”不属于{county.name}")
     current = await active_assignment(session, domain.id, county.id)
     if current is not None and current.organization_id == org.id:
@@ -65,7 +67,7 @@ async def assign_domain(
             county.scope_path,
             f"{domain.name}领域已由{org.name}负责，未变更",
         )
-        await session.commit()
+        await commit(session)
         return current
     now = utcnow()
     if current is not None:
@@ -85,7 +87,7 @@ async def assign_domain(
         county.scope_path,
         f"{county.name}{domain.name}领域分工给{org.name}",
     )
-    await session.commit()
+    await commit(session)
     return assignment
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.db import commit_or_conflict
+from api.auth.scope import county_code
+from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
@@ -57,7 +58,7 @@ async def create_template_item(
     session.add(item)
     await session.flush()
     audit.record(session, actor, "micropower.create", "PowerItem", item.id, county.scope_path, f"模板事项：{item.name}")
-    await session.commit()
+    await commit(session)
     return item
 
 
@@ -72,7 +73,7 @@ async def _village(session: AsyncSession, actor: Actor, code: str) -> AdminUnit:
 async def adopt_template(session: AsyncSession, actor: Actor, *, village_code: str) -> int:
     """Adopt every template item of the village's county that it has not adopted yet."""
     village = await _village(session, actor, village_code)
-    county = await get_unit(session, village_code[:6] + "000000", "villageCode")
+    county = await get_unit(session, county_code(village_code), "villageCode")
     have = set(
         (
             await session.execute(
@@ -99,7 +100,7 @@ async def adopt_template(session: AsyncSession, actor: Actor, *, village_code: s
         village.scope_path,
         f"{village.name}采用县级模板{added}项",
     )
-    await session.commit()
+    await commit(session)
     return added
 
 
@@ -127,7 +128,7 @@ async def add_local_item(
         village.scope_path,
         f"{village.name}自设事项：{fields_.name}",
     )
-    await session.commit()
+    await commit(session)
     return item
 
 
@@ -150,7 +151,7 @@ async def set_applicable(
     item.adopted_at = item.adopted_at or utcnow()
     summary = "适用" if applicable else f"不适用：{reason}"
     audit.record(session, actor, "micropower.applicability", "VillagePowerItem", item.id, village.scope_path, summary)
-    await commit_or_conflict(session)
+    await commit(session)
     return item
 
 
@@ -181,7 +182,7 @@ def resolved_template(item: PowerItem) -> dict[str, object]:
 
 async def power_template(session: AsyncSession, unit_code: str) -> list[PowerItem]:
     """The template of the county of ``unit_code``, in order; empty for an unknown county."""
-    county = await find_unit(session, unit_code[:6] + "000000")
+    county = await find_unit(session, county_code(unit_code))
     if county is None:
         return []
     return list((await session.execute(_template_query(county.id))).scalars())

@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.auth.scope import ROOT, prefixes, unit_path
+from api.auth.scope import ROOT, below, owned_by_organizations_of, prefixes, unit_path
 from api.models import (
     AdminUnit,
     BodyFormat,
@@ -176,8 +176,8 @@ def unit_clause(path: str) -> ColumnElement[bool]:
         return true()
     ancestors = [p for p in prefixes(path) if p not in (ROOT, path)]
     return or_(
-        Document.scope_path.like(f"{path}/%"),
-        *[Document.scope_path.like(f"{p}/org:%") for p in ancestors],
+        below(Document.scope_path, path),
+        *[owned_by_organizations_of(Document.scope_path, p) for p in ancestors],
     )
 
 
@@ -327,7 +327,7 @@ def _local_items_query(unit: AdminUnit, f: LocalFilter) -> Select[tuple[str, int
     """(kind, id, time) rows, newest first: public documents of organizations of the unit and of
     its ancestors, and the applicable entries of the village's micro-power list."""
     docs = select(literal(DOCUMENT).label("kind"), Document.id.label("id"), Document.published_at.label("at")).where(
-        Document.public.is_(True), or_(*[Document.scope_path.like(f"{p}/org:%") for p in _place_paths(unit)])
+        Document.public.is_(True), or_(*[owned_by_organizations_of(Document.scope_path, p) for p in _place_paths(unit)])
     )
     if f.kind is not None:
         docs = docs.where(Document.kind == f.kind)

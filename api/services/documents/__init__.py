@@ -12,7 +12,7 @@ common.py: what the verbs share."""
 from api.models import Document, DocumentStatus  # re-exported: callers use documents.Document
 
 from .attachments import Upload, add_attachments, attachment_for_download
-from .common import ATTRIBUTE_NAMES, CHINA, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
+from .common import ATTRIBUTE_NAMES, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
 from .content import ALLOWED_TAGS, DocumentFields, add_draft, create_document, sanitize_body, update_document
 from .numbering import (
     DEFAULT_INDEX_SCHEME,
@@ -52,7 +52,6 @@ __all__ = [
     "DocumentStatus",
     "ALLOWED_TAGS",
     "ATTRIBUTE_NAMES",
-    "CHINA",
     "CONTENT_ATTRS",
     "DEFAULT_INDEX_SCHEME",
     "DOC_NUMBER_RE",

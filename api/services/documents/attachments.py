@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.db import commit
 from api.errors import Forbidden, UserInputError
 from api.models import (
     Attachment,
@@ -22,7 +23,7 @@ from api.models import (
 from api.storage import JPEG, PNG, StagedFile, Storage, stage
 
 from .. import audit
-from .common import _commit, _editable_version, _event, _load, _obj, _touch
+from .common import _editable_version, _event, _load, _obj, _touch
 
 
 @dataclass
@@ -73,7 +74,7 @@ async def _store_files(
         for s in staged:
             if storage.put(s.sha256, s.temp):
                 created.append(s.sha256)
-        await _commit(session)
+        await commit(session)
     except BaseException:
         for s in staged:
             s.temp.unlink(missing_ok=True)

@@ -3,13 +3,10 @@ review steps (``STEPS``, ``POSTING_STEPS``), loading, the event row, the derived
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.db import commit_or_conflict
 from api.errors import Conflict, UserInputError
 from api.models import (
     Attachment,
@@ -24,9 +21,6 @@ from api.models import (
     VersionStatus,
 )
 from api.models.base import utcnow
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
 
 ATTRIBUTE_NAMES = {
     DisclosureAttribute.PROACTIVE: "主动公开",
@@ -58,10 +52,6 @@ CONTENT_ATTRS = (
     "doc_number_agency", "doc_number_year", "doc_number_serial", "written_on", "topic", "genre", "keywords",
     "domain_id", "attribute", "attribute_reason", "validity", "channels",
 )  # fmt: skip
-
-
-def _county_path(scope_path: str) -> str:
-    return scope_path.split("/", 1)[0]
 
 
 def _obj(doc: Document) -> str:
@@ -116,9 +106,6 @@ def _derive_status(doc: Document, working: DocumentVersion | None) -> DocumentSt
     if working is not None:
         return DocumentStatus(working.status.value)
     return DocumentStatus.PUBLISHED
-
-
-_commit = commit_or_conflict
 
 
 def _touch(doc: Document) -> None:

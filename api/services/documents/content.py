@@ -12,6 +12,8 @@ import nh3
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.auth.scope import county_path
+from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
@@ -35,7 +37,7 @@ from .. import audit
 from ..domains import get_domain
 from ..units import locate_organization
 from .attachments import Upload, _store_files
-from .common import ATTRIBUTE_NAMES, _commit, _county_path, _editable_version, _event, _load, _obj, _touch
+from .common import ATTRIBUTE_NAMES, _editable_version, _event, _load, _obj, _touch
 from .numbering import parse_doc_number
 
 ALLOWED_TAGS = {
@@ -138,7 +140,7 @@ async def _catalog_item(session: AsyncSession, doc: Document, item_id: int) -> i
     if item is None:
         raise UserInputError("catalogItemId", "NOT_FOUND", "找不到该目录事项")
     county = await session.get(AdminUnit, item.county_id)
-    if county is None or county.scope_path != _county_path(doc.scope_path):
+    if county is None or county.scope_path != county_path(doc.scope_path):
         raise UserInputError("catalogItemId", "OUTSIDE_COUNTY", "该目录事项不属于发布单位所在的县（区）")
     return item.id
 
@@ -237,5 +239,5 @@ async def update_document(
     _event(session, actor, doc, draft, Stage.EDIT)
     _touch(doc)
     audit.record(session, actor, "document.update", "Document", doc.id, doc.scope_path, f"修改：{draft.title}")
-    await _commit(session)
+    await commit(session)
     return doc

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import localtime
 from api.auth.actor import Actor
-from api.auth.scope import unit_path
+from api.auth.scope import below, owned_by_organizations_of, unit_path
+from api.localtime import midnight
 from api.models import (
     Attachment,
     DisclosureAttribute,
@@ -21,10 +23,9 @@ from api.models import (
     DocumentStatus,
     DocumentVersion,
 )
-from api.models.base import utcnow
 
 from ..pages import Page, by_ids, fetch_page, grouped
-from .common import CHINA, POSTING_STEPS, STEPS
+from .common import POSTING_STEPS, STEPS
 
 
 def can_read(actor: Actor, doc: Document) -> bool:
@@ -71,15 +72,15 @@ class DocumentFilter:
     extra: list[ColumnElement[bool]] = field(default_factory=list)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CHINA)
+_day_start = midnight
 
 
 def _documents_query(actor: Actor, f: DocumentFilter) -> Select[Document]:
     stmt = select(Document).where(visible_clause(actor))
     if f.unit_code is not None:
         path = unit_path(f.unit_code)
-        stmt = stmt.where(Document.scope_path.like(f"{path}/{'%' if f.include_descendants else 'org:%'}"))
+        owned = below if f.include_descendants else owned_by_organizations_of
+        stmt = stmt.where(owned(Document.scope_path, path))
     if f.organization_id is not None:
         stmt = stmt.where(Document.publisher_id == f.organization_id)
     if f.kind is not None:
@@ -191,5 +192,5 @@ def interpretation_overdue(doc: Document, has_published_interpretation: bool, to
     """tiexi-2016: a policy's interpretation is published within 3 working days of the policy."""
     if not doc.is_policy or doc.interpretation_due is None or doc.retracted_at is not None:
         return False
-    today = today or utcnow().astimezone(CHINA).date()
+    today = today or localtime.today()
     return not has_published_interpretation and today > doc.interpretation_due

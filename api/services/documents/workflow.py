@@ -7,7 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.db import commit
 from api.errors import Conflict, UserInputError
+from api.localtime import local_date
 from api.models import (
     Decision,
     Document,
@@ -24,7 +26,7 @@ from api.models.documents import PUBLIC_ATTRIBUTES
 from api.workdays import add_working_days
 
 from .. import audit, search
-from .common import CHINA, STAGE_NAMES, _commit, _derive_status, _event, _load, _obj, _steps, _touch, _version
+from .common import STAGE_NAMES, _derive_status, _event, _load, _obj, _steps, _touch, _version
 from .numbering import _next_serial, format_index_no
 from .queries import can_read
 
@@ -45,7 +47,7 @@ async def submit_document(session: AsyncSession, actor: Actor, *, document_id: i
     _event(session, actor, doc, working, Stage.SUBMIT)
     _touch(doc)
     audit.record(session, actor, "document.submit", "Document", doc.id, doc.scope_path, f"提交初审：{working.title}")
-    await _commit(session)
+    await commit(session)
     return doc
 
 
@@ -89,7 +91,7 @@ async def review_document(
     doc.status = _derive_status(doc, await _version(session, doc.working_version_id))
     _touch(doc)
     audit.record(session, actor, f"{_obj(doc)}.{stage_.value.lower()}", "Document", doc.id, doc.scope_path, summary)
-    await _commit(session)
+    await commit(session)
     return doc
 
 
@@ -119,7 +121,7 @@ async def _check_one_step_per_person(
 
 async def _publish(session: AsyncSession, doc: Document, working: DocumentVersion) -> None:
     now = utcnow()
-    local_day = now.astimezone(CHINA).date()
+    local_day = local_date(now)
     if doc.index_no is None:
         org = await session.get(Organization, doc.publisher_id)
         assert org is not None
@@ -170,7 +172,7 @@ async def retract_document(
     summary = f"撤回 {doc.index_no}：{reason}"
     audit.record(session, actor, "document.retract", "Document", doc.id, doc.scope_path, summary)
     await search.remove_document(session, doc)
-    await _commit(session)
+    await commit(session)
     return doc
 
 
@@ -190,7 +192,7 @@ async def link_interpretation(
     if not policy.is_policy:
         policy.is_policy = True
         if policy.first_published_at is not None and policy.interpretation_due is None:
-            day = policy.first_published_at.astimezone(CHINA).date()
+            day = local_date(policy.first_published_at)
             policy.interpretation_due, policy.interpretation_due_provisional = add_working_days(
                 day, INTERPRETATION_WORKING_DAYS
             )
@@ -201,5 +203,5 @@ async def link_interpretation(
         session, actor, "document.link_interpretation", "Document", interpretation.id, interpretation.scope_path,
         f"关联解读：#{interpretation.id} 解读 #{policy.id}",
     )  # fmt: skip
-    await _commit(session)
+    await commit(session)
     return interpretation

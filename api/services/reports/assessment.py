@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.db import commit
 from api.errors import UserInputError
 from api.models import AdminUnit, AnnualTarget, AssessmentFactor, Document, Organization
 from api.models.base import utcnow
@@ -62,7 +63,7 @@ async def set_target(
     audit.record(
         session, actor, "report.set_target", "AnnualTarget", org.id, path, f"{org.name}{year}年目标任务数 {count}"
     )
-    await session.commit()
+    await commit(session)
     return target
 
 
@@ -107,7 +108,7 @@ async def set_factor(
         path,
         f"{org.name}{year}年{FACTORS[factor]} {points}分",
     )
-    await session.commit()
+    await commit(session)
     return row
 
 

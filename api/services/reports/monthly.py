@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.auth.scope import at_or_below
 from api.errors import UserInputError
+from api.localtime import local_date, midnight
 from api.models import AdminUnit, Document, Organization
 from api.services.catalog import Freshness, stale_items
-from api.services.documents import CHINA
 from api.services.requests import today
 from api.services.units import get_unit, locate_organization
 
@@ -41,8 +42,7 @@ def previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
-def at(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CHINA)
+at = midnight
 
 
 def published_between(start: date, end: date) -> ColumnElement[bool]:
@@ -137,7 +137,7 @@ class MonthlyCircular:
 
 
 def organizations_under(unit: AdminUnit) -> ColumnElement[bool]:
-    return (AdminUnit.scope_path == unit.scope_path) | AdminUnit.scope_path.like(unit.scope_path + "/%")
+    return at_or_below(AdminUnit.scope_path, unit.scope_path)
 
 
 async def monthly_circular(session: AsyncSession, actor: Actor, *, unit_code: str, month: date) -> MonthlyCircular:
@@ -187,7 +187,7 @@ async def export_monthly_report(session: AsyncSession, actor: Actor, params: Map
         [[report.this_month, report.year_to_date, "是" if report.all_disclosed else "否", stale_names or "无"]],
     )
     header(sheet, 6, ["序号", "索引号", "标题", "发布时间"])
-    rows(sheet, 7, [[i, it.index_no, it.title, it.published_at.astimezone(CHINA).strftime("%Y-%m-%d")]
+    rows(sheet, 7, [[i, it.index_no, it.title, local_date(it.published_at).strftime("%Y-%m-%d")]
                     for i, it in enumerate(report.items, start=1)])  # fmt: skip
     widths(sheet, [10, 34, 50, 14])
     return ExportFile(f"政务公开月报-{report.organization.name}-{month:%Y-%m}.xlsx", save(book), XLSX)

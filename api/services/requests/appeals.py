@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
-from api.db import commit_or_conflict
+from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
     Appeal,
@@ -52,7 +52,7 @@ async def record_appeal(
         r.scope_path,
         f"{r.tracking_code}：{kind.value} {outcome.value}",
     )
-    await session.commit()
+    await commit(session)
     return appeal
 
 
@@ -85,7 +85,7 @@ async def update_appeal(
         r.scope_path,
         f"{r.tracking_code}：结果 {outcome.value}",
     )
-    await commit_or_conflict(session)
+    await commit(session)
     return appeal
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT
+from api.db import commit
 from api.models import (
     CalendarDay,
     InfoRequest,
@@ -61,5 +62,5 @@ async def set_calendar_days(session: AsyncSession, actor: Actor, days: list[tupl
         ROOT,
         f"设置{len(days)}天，重新计算{len(open_requests)}件申请的答复期限",
     )
-    await session.commit()
+    await commit(session)
     return len(open_requests)

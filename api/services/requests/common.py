@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
 from api.auth.actor import Actor
-from api.db import commit_or_conflict
+from api.db import commit
 from api.errors import Conflict, UserInputError
+from api.localtime import today
 from api.models import (
     CalendarDay,
     EventKind,
@@ -19,16 +20,10 @@ from api.models import (
     Organization,
     RequestEvent,
 )
-from api.models.base import utcnow
 from api.workdays import Overrides
 
 from .. import audit
-from ..documents import CHINA
 from ..units import locate_organization
-
-
-def today() -> date:
-    return utcnow().astimezone(CHINA).date()
 
 
 async def overrides(session: AsyncSession) -> dict[date, bool]:
@@ -99,7 +94,7 @@ async def _save(session: AsyncSession, actor: Actor, r: InfoRequest, action: str
     audit.record(
         session, actor, f"request.{action}", "InfoRequest", r.id, r.scope_path, f"{r.tracking_code}：{summary}"
     )
-    await commit_or_conflict(session)
+    await commit(session)
     return r
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import clock
 from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
+from api.db import commit
 from api.errors import UserInputError
 from api.models import (
     ApplicantType,
@@ -92,7 +93,7 @@ async def submit(session: AsyncSession, actor: Actor, vault: Vault, s: Submissio
     audit.record(
         session, actor, "request.submit", "InfoRequest", request.id, path, f"收到依申请公开 {request.tracking_code}"
     )
-    await session.commit()
+    await commit(session)
     return request, password
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
 from api.auth.actor import Actor
+from api.auth.scope import below
+from api.db import commit
 from api.models import (
     InfoRequest,
     RequestEvent,
@@ -41,7 +43,7 @@ def _requests_query(actor: Actor, f: RequestFilter) -> Select[InfoRequest]:
     actor.require_user()
     stmt = select(InfoRequest).where(actor.visible(InfoRequest.scope_path, "request", "read"))
     if f.unit_path is not None:
-        stmt = stmt.where(InfoRequest.scope_path.like(f.unit_path + "/%"))
+        stmt = stmt.where(below(InfoRequest.scope_path, f.unit_path))
     if f.organization_id is not None:
         stmt = stmt.where(InfoRequest.handling_org_id == f.organization_id)
     if f.status is not None:
@@ -101,5 +103,5 @@ async def reveal(session: AsyncSession, actor: Actor, vault: Vault, r: InfoReque
         audit.record(
             own, actor, "request.reveal", "InfoRequest", r.id, r.scope_path, f"查看 {r.tracking_code} 的{field}"
         )
-        await own.commit()
+        await commit(own)
     return vault.open(sealed)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT
-from api.db import commit_or_conflict
+from api.db import commit
 from api.errors import UserInputError
 from api.models import (
     DisclosureAttribute,
@@ -162,5 +162,5 @@ async def save_template(session: AsyncSession, actor: Actor, *, reply_type: Repl
     audit.record(
         session, actor, "request.template", "ReplyTemplate", reply_type.value, ROOT, f"修改{reply_type.value}答复模板"
     )
-    await commit_or_conflict(session)
+    await commit(session)
     return template

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from api.auth.scope import ROOT, unit_path
+from api.auth.scope import ROOT, county_code, unit_path
 from api.errors import UserInputError
 from api.models import (
     UnitKind,
@@ -38,7 +38,7 @@ def parent_code_of(code: str, level: UnitLevel) -> str | None:
     if level is UnitLevel.COUNTY:
         return None
     if level is UnitLevel.TOWN:
-        return code[:6] + "000000"
+        return county_code(code)
     return code[:9] + "000"
 
 

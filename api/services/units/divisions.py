@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import unit_path
-from api.db import commit_or_conflict
+from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
@@ -85,7 +85,7 @@ async def create_unit(
     session.add(unit)
     await session.flush()
     audit.record(session, actor, "unit.create", "AdminUnit", code, unit.scope_path, f"新建单位 {code} {name}")
-    await session.commit()
+    await commit(session)
     return unit
 
 
@@ -111,11 +111,8 @@ async def update_unit(
         unit.kind = kind
         changes.append(f"类别→{kind.value}")
     audit.record(session, actor, "unit.update", "AdminUnit", code, unit.scope_path, "修改单位 " + "，".join(changes))
-    await _commit_versioned(session)
+    await commit(session)
     return unit
-
-
-_commit_versioned = commit_or_conflict
 
 
 def _units_query(

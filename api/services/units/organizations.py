@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from api.auth.actor import Actor
 from api.auth.scope import organization_path
+from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
@@ -25,7 +26,7 @@ from api.models.base import utcnow
 from .. import audit
 from ..pages import Page, by_ids, fetch_page, grouped
 from .codes import _check_name, check_credit_code
-from .divisions import _commit_versioned, get_unit
+from .divisions import get_unit
 
 
 @dataclass
@@ -99,7 +100,7 @@ async def create_organization(
     await session.flush()
     path = organization_path(unit.scope_path, org.id)
     audit.record(session, actor, "organization.create", "Organization", org.id, path, f"新建单位 {org.name}")
-    await session.commit()
+    await commit(session)
     return org
 
 
@@ -166,7 +167,7 @@ async def update_organization(
     # Always touch the row, so that a change of contacts alone still moves the version.
     org.updated_at = utcnow()
     audit.record(session, actor, "organization.update", "Organization", org.id, path, f"修改单位 {org.name}")
-    await _commit_versioned(session)
+    await commit(session)
     await session.refresh(org)
     return org
 

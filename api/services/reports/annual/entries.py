@@ -6,12 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.actor import Actor
 from api.auth.scope import within
+from api.db import commit, flush
 from api.errors import Conflict, UserInputError
 from api.models import (
     AnnualReportFigure,
@@ -80,14 +79,10 @@ async def save_text(
         row = AnnualReportText(scope_path=scope.path, year=year, section=section.value, text=text)
         session.add(row)
     row.text, row.updated_by_id, row.updated_at = text, actor.user_id, utcnow()
-    try:
-        await session.flush()
-        summary = f"{scope.name}{year}年年度报告：保存“{SECTION_TITLES[section]}”（{len(text)}字）"
-        audit.record(session, actor, "report.annual_text", "AnnualReportText", row.id, scope.path, summary)
-        await session.commit()
-    except (IntegrityError, StaleDataError) as exc:  # saved by somebody else meanwhile
-        await session.rollback()
-        raise Conflict() from exc
+    await flush(session)  # saved by somebody else meanwhile: CONFLICT
+    summary = f"{scope.name}{year}年年度报告：保存“{SECTION_TITLES[section]}”（{len(text)}字）"
+    audit.record(session, actor, "report.annual_text", "AnnualReportText", row.id, scope.path, summary)
+    await commit(session)
     return _section(section, row)
 
 
@@ -191,14 +186,10 @@ async def set_figure(
             row = AnnualReportFigure(scope_path=scope.path, year=year, key=key.value, value=value)
             session.add(row)
         row.value, row.updated_by_id, row.updated_at = value, actor.user_id, utcnow()
-    try:
-        await session.flush()
-        shown = "清除" if value is None else str(_normalize(key, value))
-        summary = f"{scope.name}{year}年年度报告：{FIGURE_LABELS[key]} {shown}"
-        target = row.id if row is not None else None
-        audit.record(session, actor, "report.annual_figure", "AnnualReportFigure", target, scope.path, summary)
-        await session.commit()
-    except IntegrityError as exc:  # entered by somebody else meanwhile
-        await session.rollback()
-        raise Conflict() from exc
+    await flush(session)  # entered by somebody else meanwhile: CONFLICT
+    shown = "清除" if value is None else str(_normalize(key, value))
+    summary = f"{scope.name}{year}年年度报告：{FIGURE_LABELS[key]} {shown}"
+    target = row.id if row is not None else None
+    audit.record(session, actor, "report.annual_figure", "AnnualReportFigure", target, scope.path, summary)
+    await commit(session)
     return await table2(session, scope.path, year)

@@ -1,0 +1,57 @@
+"""A bystander: while an attack runs, ``{ __typename }`` is asked every 20 ms and must keep answering fast."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass
+class Bystander:
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def worst(self) -> float:
+        return max(self.latencies, default=float("inf"))
+
+
+@contextmanager
+def bystander(base_url: str, *, interval: float = 0.02) -> Iterator[Bystander]:
+    """Yield while a second client asks ``{ __typename }``; its latencies are in the result."""
+    result = Bystander()
+    stop = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            while not stop.is_set():
+                started = time.perf_counter()
+                try:
+                    response = client.post("/graphql", json={"query": "{ __typename }"})
+                    if response.status_code != 200:
+                        result.failures.append(f"{response.status_code} {response.text[:200]}")
+                except httpx.HTTPError as exc:
+                    result.failures.append(repr(exc))
+                result.latencies.append(time.perf_counter() - started)
+                stop.wait(interval)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.1)
+        yield result
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
+def assert_unblocked(result: Bystander, limit: float = 0.1) -> None:
+    """The bystander got answers throughout, each within ``limit`` seconds."""
+    assert result.latencies, "the bystander never got an answer"
+    assert not result.failures, result.failures[:3]
+    assert result.worst < limit, f"{{ __typename }} took {result.worst * 1000:.0f} ms while the attack ran"
