@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install migrate demo lint schema bench clean
+.PHONY: serve test install migrate demo lint schema bench bench-county fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,28 @@ serve: demo
 test: install
 	$(BIN)/python -m pytest
 
+fuzz: install
+	$(BIN)/python tests/fuzz/run.py
+
 bench: install
 	$(BIN)/python bench/run.py
 
+# County scale (issue 12): Gongkai, a hand-written baseline and PostGraphile 4 over one generated
+# PostgreSQL database (gongkai_bench_<N>, reused when it matches); see bench/RESULTS.md.
+BENCH_DOCUMENTS ?= 100000
+BENCH_ROUNDS ?= 3
+BENCH_DURATION ?= 10
+bench/postgraphile/node_modules/.installed: bench/postgraphile/package.json bench/postgraphile/package-lock.json
+	cd bench/postgraphile && npm ci --no-audit --no-fund
+	touch $@
+
+bench-county: install bench/postgraphile/node_modules/.installed
+	$(BIN)/python -m bench.county.run --documents $(BENCH_DOCUMENTS) --rounds $(BENCH_ROUNDS) --duration $(BENCH_DURATION)
+
 lint: install
 	$(BIN)/ruff check api schema tests
+	$(BIN)/ruff format --check api schema tests
+	$(BIN)/mypy api schema
 
 schema: install
 	$(BIN)/gongkai print-schema > clients/schema.graphql

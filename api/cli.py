@@ -1,4 +1,4 @@
-"""gongkai serve | migrate | demo | create-user | grant | import-units | print-schema"""
+"""gongkai serve | migrate | demo | create-user | import-units | import-catalog | export | audit | grant-app-role | print-schema"""
 
 from __future__ import annotations
 
@@ -159,6 +159,90 @@ def export_report(settings: Settings, report: str, pairs: list[str], out: Path |
     print(f"已导出：{target}")
 
 
+def audit_verify(settings: Settings, file: Path | None) -> None:
+    from api.services import audit
+
+    async def work(session, _actor):  # type: ignore[no-untyped-def]
+        return await (audit.verify_file(session, file) if file else audit.verify(session))
+
+    result = asyncio.run(_with_session(settings, work))
+    what = f"归档文件 {file.name}" if file else "审计日志"
+    if not result.intact:
+        raise SystemExit(f"{what}在 #{result.broken_at} 处断开：{result.reason}（此前 {result.rows} 行完好）")
+    span = f"（#{result.first_id}–#{result.last_id}）" if result.rows else ""
+    print(f"{what}完整：共 {result.rows} 行{span}，哈希链无断点。")
+
+
+def audit_archive(settings: Settings, out: Path | None) -> None:
+    from datetime import timedelta
+
+    from api.localtime import now
+    from api.services import audit
+
+    before = now() - timedelta(days=settings.audit_retention_days)
+    directory = out or settings.audit_archive_dir
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        return await audit.archive(session, actor, before=before, directory=directory)
+
+    try:
+        done = asyncio.run(_with_session(settings, work))
+    except audit.ArchiveRefused as exc:
+        raise SystemExit(exc.message) from exc
+    if done is None:
+        print(f"没有早于 {before:%Y-%m-%d} 的审计记录（保留 {settings.audit_retention_days} 天），无需归档。")
+        return
+    print(
+        f"已归档 #{done.first_id}–#{done.last_id}（{done.rows} 行）至 {done.path}，SHA-256 {done.sha256}；"
+        "请将该文件另行备份保存。"
+    )
+
+
+APP_ROLE_GRANTS = [
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    # the audit trail: INSERT and SELECT only (the triggers refuse the rest to the owner as well)
+    "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_archives FROM {role}",
+    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+]
+
+
+def grant_app_role(settings: Settings, role: str) -> None:
+    """PostgreSQL: let ``role`` (not the owner) run the application; audit tables INSERT and SELECT only."""
+    import re
+
+    from sqlalchemy import text
+
+    from api.db import make_engine
+
+    if not settings.database_url.startswith("postgresql"):
+        raise SystemExit("gongkai grant-app-role 只用于 PostgreSQL（SQLite 没有数据库角色）")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise SystemExit(f"角色名 {role!r} 无效：小写字母、数字、下划线，以字母或下划线开头")
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            async with engine.begin() as conn:
+                owner = await conn.scalar(
+                    text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'audit_log'")
+                )
+                if owner == role:
+                    raise SystemExit(f"{role} 是表的所有者：应用须用另一个角色连接（所有者可以停用触发器）")
+                for statement in APP_ROLE_GRANTS:
+                    await conn.execute(text(statement.format(role=f'"{role}"')))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print(
+        f"已授权 {role}：各表读写，audit_log 与 audit_archives 只能 INSERT 和 SELECT。应用用 {role} 连接，迁移与归档用所有者。"
+    )
+
+
 def serve(hosts: list[str], port: int, workers: int) -> None:
     from api.server import serve as run
 
@@ -211,6 +295,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("report")
     p.add_argument("params", nargs="*", help="key=value; format=xlsx or format=md")
     p.add_argument("--out", type=Path)
+    p = sub.add_parser("audit", help="the audit trail: verify the hash chain, archive rows past the retention")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    q = audit_sub.add_parser("verify", help="check the hash chain; names the first row where it breaks")
+    q.add_argument("--file", type=Path, help="check an archive file instead (against its archive record)")
+    q = audit_sub.add_parser("archive", help="export rows older than GONGKAI_AUDIT_RETENTION_DAYS, then delete them")
+    q.add_argument(
+        "--out", type=Path, help="directory of the JSON-lines files (default: $GONGKAI_VAR_DIR/audit-archive)"
+    )
+    p = sub.add_parser("grant-app-role", help="PostgreSQL: grant a role what the app needs (audit log: INSERT, SELECT)")
+    p.add_argument("role")
     sub.add_parser("print-schema", help="print the GraphQL SDL")
     args = parser.parse_args(argv)
     try:
@@ -231,6 +325,12 @@ def main(argv: list[str] | None = None) -> None:
         import_catalog(settings, args.file, args.unit_code)
     elif args.command == "export":
         export_report(settings, args.report, args.params, args.out)
+    elif args.command == "audit" and args.audit_command == "verify":
+        audit_verify(settings, args.file)
+    elif args.command == "audit" and args.audit_command == "archive":
+        audit_archive(settings, args.out)
+    elif args.command == "grant-app-role":
+        grant_app_role(settings, args.role)
     elif args.command == "print-schema":
         print_schema()
 

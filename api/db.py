@@ -103,3 +103,14 @@ async def _or_conflict(session: AsyncSession, step: Any) -> None:
     except (StaleDataError, IntegrityError) as exc:
         await session.rollback()
         raise Conflict() from exc
+
+
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` (SQLite and PostgreSQL alike)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.codes import CommonCode
+
 
 class UserInputError(Exception):
     """Something the user can correct: names the input field, a stable code and a message."""
@@ -17,7 +19,7 @@ class Conflict(UserInputError):
     """The object changed since the client read it (stale ``version``)."""
 
     def __init__(self, message: str = "该记录已被他人修改，请刷新后重试") -> None:
-        super().__init__("version", "CONFLICT", message)
+        super().__init__("version", CommonCode.CONFLICT, message)
 
 
 class Unauthenticated(Exception):
@@ -27,9 +29,19 @@ class Unauthenticated(Exception):
 
 
 class Forbidden(Exception):
-    def __init__(self, message: str = "没有执行此操作的权限") -> None:
+    """Refused by a permission check; ``obj``/``act``/``path`` say which (for the audit row)."""
+
+    def __init__(
+        self,
+        message: str = "没有执行此操作的权限",
+        *,
+        obj: str | None = None,
+        act: str | None = None,
+        path: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.obj, self.act, self.path = obj, act, path
 
 
 class ServiceUnavailable(Exception):

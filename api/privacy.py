@@ -40,3 +40,20 @@ def mask(value: str | None, keep_start: int = 4, keep_end: int = 4) -> str | Non
 
 def mask_phone(value: str | None) -> str | None:
     return mask(value, 3, 4)
+
+
+def mask_address(value: str | None) -> str | None:
+    """四川省凉山州**** : the first half (at most six characters, the province to the county), then stars."""
+    if not value:
+        return None
+    return value[: min(6, len(value) // 2)] + "****"
+
+
+def mask_email(value: str | None) -> str | None:
+    """zh***@example.com: two characters of the name (one of a short name), the domain kept."""
+    if not value:
+        return None
+    name, at, domain = value.rpartition("@")
+    if not at or not name:
+        return value[:1] + "*" * (len(value) - 1)
+    return name[: 2 if len(name) > 2 else 1] + "***@" + domain

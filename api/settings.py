@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -41,6 +43,40 @@ def parse_cors_origins(value: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+MIN_AUDIT_RETENTION_DAYS = 184  # six months at their longest
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise SettingsError(f"{name} must be a finite number, not {value!r}")
+    return number
+
+
+def parse_trusted_proxies(value: str) -> tuple[str, ...]:
+    """GONGKAI_TRUSTED_PROXIES: comma-separated addresses or networks (``127.0.0.1,10.0.0.0/8,::1``)."""
+    found: list[str] = []
+    for item in value.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"GONGKAI_TRUSTED_PROXIES: {item!r} is not an IP address or network; give the addresses of the "
+                "reverse proxies in front of the server, separated by commas (for example: 127.0.0.1,10.0.0.0/8)"
+            ) from None
+        found.append(str(network))
+    return tuple(found)
+
+
 def _default_database_url(var_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{var_dir / 'gongkai.sqlite3'}"
 
@@ -59,15 +95,31 @@ class Settings:
     max_tokens: int = 2000
     max_upload_bytes: int = 20 * 1024 * 1024
     max_files_per_request: int = 10
+    max_body_bytes: int = 2 * 1024 * 1024  # a request body other than a multipart upload (JSON)
+    max_query_cost: int = 50_000  # objects a query may produce, estimated before it runs (schema/cost.py)
     timezone: str = "Asia/Shanghai"
     data_key: str = ""  # encrypts applicants' ID numbers and phones; defaults to the secret key
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; empty: same origin only
     password_hash: str = "default"  # argon2 parameters (PASSWORD_HASH_PROFILES); production: default only
+    session_idle_minutes: float = 30  # a staff sign-in ends after this long without a request
+    login_max_failures: int = 5  # failed sign-ins per account, and per client address, before a lock
+    login_lock_minutes: float = 15  # how long that lock lasts (and the window the failures count in)
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed (addresses, networks)
+    audit_retention_days: int = 184  # audit rows older than this may be archived (never fewer: 网络安全法 第二十一条)
 
     def __post_init__(self) -> None:
         if self.password_hash not in PASSWORD_HASH_PROFILES:
             raise SettingsError(
                 f"GONGKAI_PASSWORD_HASH must be one of {', '.join(PASSWORD_HASH_PROFILES)}, not {self.password_hash!r}"
+            )
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise SettingsError(
+                f"GONGKAI_AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS}: "
+                "网络安全法第二十一条 asks that network logs be kept for no less than six months"
+            )
+        if not (self.session_idle_minutes > 0 and self.login_lock_minutes > 0 and self.login_max_failures > 0):
+            raise SettingsError(
+                "GONGKAI_SESSION_IDLE_MINUTES, GONGKAI_LOGIN_LOCK_MINUTES and GONGKAI_LOGIN_MAX_FAILURES must be positive"
             )
         if self.production and self.password_hash != "default":
             raise SettingsError(
@@ -78,6 +130,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.var_dir / "files"
+
+    @property
+    def audit_archive_dir(self) -> Path:
+        return self.var_dir / "audit-archive"
 
     @property
     def production(self) -> bool:
@@ -105,6 +161,14 @@ class Settings:
             token_hours=int(env.get("GONGKAI_TOKEN_HOURS", "12")),
             data_key=env.get("GONGKAI_DATA_KEY", ""),
             max_upload_bytes=int(float(env.get("GONGKAI_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
+            max_files_per_request=int(env.get("GONGKAI_MAX_FILES", "10")),
+            max_body_bytes=int(float(env.get("GONGKAI_MAX_BODY_MB", "2")) * 1024 * 1024),
+            max_query_cost=int(env.get("GONGKAI_MAX_QUERY_COST", "50000")),
             cors_origins=parse_cors_origins(env.get("GONGKAI_CORS_ORIGINS", "")),
             password_hash=env.get("GONGKAI_PASSWORD_HASH") or "default",
+            session_idle_minutes=_number(env, "GONGKAI_SESSION_IDLE_MINUTES", 30),
+            login_max_failures=int(_number(env, "GONGKAI_LOGIN_MAX_FAILURES", 5)),
+            login_lock_minutes=_number(env, "GONGKAI_LOGIN_LOCK_MINUTES", 15),
+            trusted_proxies=parse_trusted_proxies(env.get("GONGKAI_TRUSTED_PROXIES", "")),
+            audit_retention_days=int(_number(env, "GONGKAI_AUDIT_RETENTION_DAYS", 184)),
         )

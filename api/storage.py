@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from api import active_content
+from api.codes import DocumentsCode
 from api.errors import UserInputError
 
 CHUNK = 1 << 20
@@ -21,7 +23,9 @@ def unavailable(field: str | None, exc: OSError) -> UserInputError:
     """The files directory is full, read-only or gone: the clerk can only retry later."""
     reason = "磁盘已满" if exc.errno == errno.ENOSPC else "目录不可写"
     return UserInputError(
-        field, "STORAGE_UNAVAILABLE", f"附件存储暂时不可用（{reason}），本次未保存任何内容；请稍后重试或联系管理员"
+        field,
+        DocumentsCode.STORAGE_UNAVAILABLE,
+        f"附件存储暂时不可用（{reason}），本次未保存任何内容；请稍后重试或联系管理员",
     )
 
 
@@ -89,6 +93,7 @@ JPEG = FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
 PNG = FileKind("PNG", "image/png", (".png",))
 ALLOWED = (PDF, OFD, DOCX, XLSX, JPEG, PNG)
 ALLOWED_NAMES = "PDF、OFD、DOCX、XLSX、JPEG、PNG"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls, .ppt): a compound file
 
 
 def sniff(path: Path) -> FileKind | None:
@@ -116,6 +121,11 @@ def sniff(path: Path) -> FileKind | None:
     return None
 
 
+def _is_ole(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(len(OLE)) == OLE
+
+
 @dataclass
 class StagedFile:
     """An upload copied to a temporary file under the storage root, checked, hashed."""
@@ -132,9 +142,45 @@ def safe_filename(name: str) -> str:
     return "".join(c for c in name if c.isprintable() and c not in '<>:"|?*')[:200] or "file"
 
 
+def refuse_active_content(path: Path, kind: FileKind, name: str, field: str) -> None:
+    """Office files with macros and PDFs with scripts or automatic actions are refused (api/active_content.py)."""
+    if kind in (DOCX, XLSX) and active_content.office_macros(path):
+        raise UserInputError(
+            field,
+            DocumentsCode.MACRO_ENABLED,
+            f"文件“{name}”含有宏或ActiveX控件，不予接收；请另存为不含宏的 .docx 或 .xlsx 后重新上传",
+        )
+    if kind is PDF:
+        try:
+            found = active_content.pdf_active_content(path)
+        except active_content.Unreadable as exc:
+            if exc.reason == "encrypted":
+                raise UserInputError(
+                    field, DocumentsCode.ENCRYPTED_FILE, f"PDF文件“{name}”设有打开密码，无法检查；请去除密码后重新上传"
+                ) from exc
+            raise UserInputError(
+                field,
+                DocumentsCode.INVALID_FILE,
+                f"PDF文件“{name}”已损坏或结构异常，无法检查其中是否含有脚本；请重新导出（打印为PDF）后上传",
+            ) from exc
+        if found is not None:
+            raise UserInputError(
+                field,
+                DocumentsCode.ACTIVE_CONTENT,
+                f"PDF文件“{name}”含有脚本或自动执行的动作（{found}），不予接收；请重新导出（打印为PDF）后上传",
+            )
+
+
 def stage(source: BinaryIO, filename: str, tmp_dir: Path, max_bytes: int, field: str) -> StagedFile:
-    """Copy ``source`` to a temporary file, refusing it when too large or not an allowed kind."""
+    """Copy ``source`` to a temporary file, refusing it when too large, not an allowed kind, or
+    holding macros or scripts. Blocking (it hashes and parses the file): run it in a worker thread."""
     name = safe_filename(filename)
+    if Path(name).suffix.lower() in active_content.MACRO_SUFFIXES:
+        raise UserInputError(
+            field,
+            DocumentsCode.MACRO_ENABLED,
+            f"文件“{name}”是启用宏的 Office 文件，不予接收；请另存为不含宏的 .docx 或 .xlsx 后重新上传",
+        )
     digest = hashlib.sha256()
     size = 0
     try:
@@ -149,24 +195,35 @@ def stage(source: BinaryIO, filename: str, tmp_dir: Path, max_bytes: int, field:
                 size += len(chunk)
                 if size > max_bytes:
                     raise UserInputError(
-                        field, "FILE_TOO_LARGE", f"文件“{name}”超过{max_bytes // (1024 * 1024)}MB的上限，未保存"
+                        field,
+                        DocumentsCode.FILE_TOO_LARGE,
+                        f"文件“{name}”超过{max_bytes // (1024 * 1024)}MB的上限，未保存",
                     )
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise UserInputError(field, "EMPTY_FILE", f"文件“{name}”是空文件")
+            raise UserInputError(field, DocumentsCode.EMPTY_FILE, f"文件“{name}”是空文件")
         kind = sniff(temp)
+        if kind is None and _is_ole(temp):
+            raise UserInputError(
+                field,
+                DocumentsCode.UNSUPPORTED_FILE_TYPE,
+                f"文件“{name}”是旧版 Office 格式（.doc、.xls 等，可能含宏），不予接收；请另存为 .docx 或 .xlsx 后重新上传",
+            )
         if kind is None:
             raise UserInputError(
-                field, "UNSUPPORTED_FILE_TYPE", f"文件“{name}”的内容不是允许的格式（{ALLOWED_NAMES}），未保存"
+                field,
+                DocumentsCode.UNSUPPORTED_FILE_TYPE,
+                f"文件“{name}”的内容不是允许的格式（{ALLOWED_NAMES}），未保存",
             )
         suffix = Path(name).suffix.lower()
         if suffix not in kind.extensions:
             raise UserInputError(
                 field,
-                "FILE_NAME_MISMATCH",
+                DocumentsCode.FILE_NAME_MISMATCH,
                 f"文件“{name}”的内容是{kind.name}，与文件名后缀不符；请改正文件名后重新上传",
             )
+        refuse_active_content(temp, kind, name, field)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise unavailable(field, exc) from exc

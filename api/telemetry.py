@@ -7,6 +7,7 @@ PROMETHEUS_MULTIPROC_DIR before any worker starts, each worker writes its sample
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -181,3 +182,56 @@ class Telemetry:
         if user_errors:
             fields["user_error_codes"] = sorted(set(user_errors))
         log.info("request", extra={FIELDS: fields})
+
+
+class ForwardedFor:
+    """The client's address (the one audit rows record): the peer's, or, when the peer is one of
+    GONGKAI_TRUSTED_PROXIES, the address that proxy says in ``X-Forwarded-For``.
+
+    Hops are read from the right (each proxy appends the address it saw): trusted proxies are
+    skipped, and the first address that is not one is the client. A malformed hop ends the walk
+    at the last address believed. With no trusted proxy nobody's header is believed, not even a
+    proxy's on the same host (uvicorn's own proxy_headers is off, api/server.py).
+    """
+
+    def __init__(self, app: ASGIApp, trusted: tuple[str, ...]) -> None:
+        self.app = app
+        self.networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
+
+    def trusts(self, host: str) -> bool:
+        address = _address(host)
+        return address is not None and any(address in network for network in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and self.networks and client and self.trusts(client[0]):
+            hops = [
+                hop.strip()
+                for name, value in scope.get("headers") or []
+                if name == b"x-forwarded-for"
+                for hop in value.decode("latin-1").split(",")
+            ]
+            believed = client[0]
+            for hop in reversed(hops[-32:]):
+                address = _address(hop)
+                if address is None:
+                    break
+                believed = str(address)
+                if not any(address in network for network in self.networks):
+                    break
+            scope["client"] = (believed, 0 if believed != client[0] else client[1])
+        await self.app(scope, receive, send)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address, also as ``[v6]:port`` or ``v4:port``; None for anything else."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return address.ipv4_mapped or address if isinstance(address, ipaddress.IPv6Address) else address

@@ -10,13 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay as strawberry_relay
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.relay import GlobalIDValueError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -27,16 +21,20 @@ from api.settings import Settings
 from .accounts.mutations import AccountsMutation
 from .accounts.queries import AccountsQuery
 from .audit.queries import AuditQuery
+from .audit.refusals import RecordRefusals
+from .bounds import InputBounds
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
+from .codes import ERROR_CODE_ENUMS
+from .cost import CostLimit
 from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
-from .errors import INVALID_ID_MESSAGE, ErrorShaping, ProductionErrorShaping, SafeParserCache
+from .errors import INVALID_ID_MESSAGE, ErrorShaping, ProductionErrorShaping
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
-from .relay import check_node_reads
+from .relay import check_node_reads, node_key
 from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
@@ -45,6 +43,7 @@ from .search.local import LocalQuery
 from .search.queries import SearchQuery
 from .units.mutations import UnitsMutation
 from .units.queries import UnitsQuery
+from .validation import CachedParse, CachedValidation, limit_rules
 
 
 @strawberry.type
@@ -54,9 +53,6 @@ class NodeQuery:
         return await parse_node_id(info, id).resolve_node(info, required=False)
 
 
-MAX_NODE_KEY = 2**63 - 1
-
-
 def parse_node_id(info: strawberry.Info, value: str) -> strawberry_relay.GlobalID:
     """A global id of a Node type with a numeric key, or BAD_USER_INPUT (reason INVALID_ID) naming ``id``."""
     try:
@@ -64,8 +60,7 @@ def parse_node_id(info: strawberry.Info, value: str) -> strawberry_relay.GlobalI
         gid.resolve_type(info)
     except GlobalIDValueError as exc:
         raise UserInputError("id", "INVALID_ID", INVALID_ID_MESSAGE) from exc
-    key = gid.node_id
-    if not (key.isascii() and key.isdigit()) or int(key) > MAX_NODE_KEY:
+    if node_key(gid.node_id) is None:
         raise UserInputError("id", "INVALID_ID", INVALID_ID_MESSAGE)
     return gid
 
@@ -111,6 +106,12 @@ log = logging.getLogger("gongkai.graphql")
 
 
 class GongkaiSchema(strawberry.Schema):
+    hide_suggestions = False  # production: no "Did you mean ...?" in variables' coercion errors either
+
+    def _get_custom_context_kwargs(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # what strawberry passes on to graphql-core's execute (which takes hide_suggestions)
+        return {**super()._get_custom_context_kwargs(*args, **kwargs), "hide_suggestions": self.hide_suggestions}
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log what went wrong unexpectedly; refusals and input errors are answers, not faults.
 
@@ -145,17 +146,21 @@ class GongkaiSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    production = settings.production
     extensions: list[Callable[[], Any] | type] = [
-        ProductionErrorShaping if settings.production else ErrorShaping,
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        ProductionErrorShaping if production else ErrorShaping,
+        limit_rules(settings.max_query_depth, settings.max_aliases),  # rule classes made once: the cache hits
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: SafeParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        CachedParse,  # a new document is parsed in a worker thread (schema/validation.py)
+        lambda: CostLimit(settings.max_query_cost),  # before validation: the objects it may produce (schema/cost.py)
+        lambda: CachedValidation(hide_suggestions=production),
+        InputBounds,  # before execution: every input value within its bounds (schema/bounds.py)
+        RecordRefusals,  # after execution: a FORBIDDEN mutation leaves an audit row (schema/audit/refusals.py)
     ]
-    if settings.production:
+    if production:
         extensions.append(DisableIntrospection)
-    built = GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions)
+    built = GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions, types=ERROR_CODE_ENUMS)
+    built.hide_suggestions = production
     check_node_reads(built)  # a Node type without a read rule fails to build
     return built
 

@@ -10,7 +10,7 @@ import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.types import ExecutionResult
 
@@ -25,7 +25,9 @@ T = TypeVar("T")
 @strawberry.type(description="Something in the input the user can correct.")
 class UserError:
     field: str | None = strawberry.field(description="The input field at fault (camelCase), if any.")
-    code: str = strawberry.field(description="A stable code: INVALID_CODE, NOT_FOUND, CONFLICT, ...")
+    code: str = strawberry.field(
+        description="A stable code: a value of the mutation's area enum (`DocumentsErrorCode`, `RequestsErrorCode`, ...) or of `CommonErrorCode`."
+    )
     message: str = strawberry.field(description="A message a clerk can act on, in Chinese.")
 
     @classmethod
@@ -171,20 +173,3 @@ class ErrorShaping(SchemaExtension):
 
 class ProductionErrorShaping(ErrorShaping):
     mask_unexpected = True
-
-
-class SafeParserCache(ParserCache):
-    """strawberry's ParserCache, except that a document that fails to parse is left to strawberry.
-
-    ParserCache parses inside the ``on_parse`` hook, so a syntax error escapes every extension's
-    ``on_operation`` (ErrorShaping could not give it a code); strawberry's own parse, which runs
-    when no document was set, turns it into an ordinary pre-execution error.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        except GraphQLError:
-            context.graphql_document = None
-        yield

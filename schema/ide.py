@@ -75,7 +75,7 @@ LOGIN_MUTATION = """\
 # 登录：返回的 token 放进 Headers（请求头）：{"Authorization": "Bearer <token>"}
 # （演示数据的账号密码见 README；生产环境请用自己的账号。）
 mutation Login {
-  login(username: "admin", password: "gongkai-demo") {
+  login(username: "admin", password: "Gongkai-Demo-2026") {
     token
     errors {
       code

@@ -22,13 +22,20 @@ class AreaLoaders:
         self.session = session
         self.actor = actor
 
-    def plain(self, batch: Callable[[AsyncSession, Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
-        """A service's batch read that has no read rule of its own (the types check each object)."""
+    def unscoped(self, batch: Callable[[AsyncSession, Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+        """A service's batch read that returns facts, not objects (flags, counts): no actor needed."""
 
         async def load(keys: Sequence[Any]) -> list[Any]:
             return await batch(self.session, keys)
 
         return DataLoader(load)
+
+    def public(
+        self, batch: Callable[[AsyncSession, Actor, Sequence[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader[Any, Any]:
+        """A batch read of a public register (units, organizations, domains, the catalog, the
+        micro-power lists): everybody may read its rows; the service still gets the actor."""
+        return self.with_actor(batch)
 
     def with_actor(
         self, batch: Callable[[AsyncSession, Actor, Sequence[Any]], Awaitable[list[Any]]]

@@ -81,12 +81,30 @@ def connection(page: Page[Any], convert: Callable[[Any], NodeType] | None = None
     )
 
 
+# Primary keys are ``Integer`` columns: int4 on PostgreSQL, which refuses a larger parameter.
+MAX_NODE_KEY = 2**31 - 1
+
+
+def node_key(text: str) -> int | None:
+    """The database id a global id's key names: ASCII digits up to MAX_NODE_KEY, else None.
+
+    (``int()`` alone would take " 7", "+7" and "٧", and any size.)
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_NODE_KEY:
+        return None
+    return int(text)
+
+
 def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
     """The database id inside a global id of ``type_name``; a UserError naming ``field`` if not."""
+    key: int | None = None
     try:
         gid = relay.GlobalID.from_id(str(value))
-        if gid.type_name != type_name:
-            raise ValueError(gid.type_name)
-        return int(gid.node_id)
-    except (ValueError, TypeError, Exception) as exc:  # GlobalIDValueError and friends
-        raise UserInputError(field, "INVALID_ID", f"编号“{value}”不是有效的{type_name}编号") from exc
+        if gid.type_name == type_name:
+            key = node_key(gid.node_id)
+    except Exception:  # GlobalIDValueError and friends
+        key = None
+    if key is None:
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:40]}…"
+        raise UserInputError(field, "INVALID_ID", f"编号“{shown}”不是有效的{type_name}编号")
+    return key

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -14,6 +15,9 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
+
+from api.bodies import parse_upload
+from api.settings import Settings
 
 from . import http, ide
 from .context import SCOPE_KEY, AppState, Context, RequestScope
@@ -24,6 +28,7 @@ class GongkaiGraphQL(GraphQL[Context, None]):
     def __init__(self, state: AppState, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state = state
+        self.request_adapter_class = upload_limited(state.settings)  # type: ignore[misc]
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, from locally installed assets (schema/ide.py), not strawberry's CDN one."""
@@ -116,3 +121,24 @@ class GongkaiGraphQL(GraphQL[Context, None]):
 
 
 REFUSAL_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def upload_limited(settings: Settings) -> type[StarletteRequestAdapter]:
+    """strawberry's request adapter, parsing multipart uploads with our limits (api/bodies.py)."""
+
+    class UploadLimitedRequest(StarletteRequestAdapter):
+        async def get_form_data(self) -> FormData:
+            request: Request = self._request
+            try:
+                form = await parse_upload(
+                    request.headers,
+                    request.stream(),
+                    max_files=settings.max_files_per_request,
+                    max_file_bytes=settings.max_upload_bytes,
+                    max_field_bytes=settings.max_body_bytes,
+                )
+            except MultiPartException as exc:
+                raise HTTPException(400, f"上传请求格式不正确：{exc.message}") from exc
+            return FormData(files=form, form=form)
+
+    return UploadLimitedRequest

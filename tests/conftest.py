@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,41 @@ def forward_columns() -> dict[str, list[str]]:
     return found
 
 
+GUARDED = ("audit_log", "audit_archives")  # append-only: triggers refuse UPDATE and DELETE (migration 0007)
+
+
+@asynccontextmanager
+async def unguarded(conn: AsyncConnection) -> AsyncIterator[None]:
+    """The audit tables' triggers lifted for the block, as their owner can (the hash chain is what
+    shows such a change: ``gongkai audit verify``); the tests empty the tables this way."""
+    if conn.dialect.name == "postgresql":
+        for table in GUARDED:
+            await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        yield  # (ALTER TABLE is transactional: a failure rolls it back)
+        for table in GUARDED:
+            await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        return
+    found = await conn.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'audit_archives')"
+        )
+    )
+    triggers = found.all()
+    for name, _sql in triggers:
+        await conn.execute(text(f"DROP TRIGGER {name}"))
+    try:
+        yield
+    finally:
+        for _name, sql in triggers:
+            await conn.execute(text(sql))
+
+
 async def empty_tables(conn: AsyncConnection) -> None:
+    async with unguarded(conn):
+        await _empty_tables(conn)
+
+
+async def _empty_tables(conn: AsyncConnection) -> None:
     tables = [t.name for t in reversed(data_tables())]
     if conn.dialect.name == "postgresql":
         # DELETE and restarting the id sequences leave what TRUNCATE ... RESTART IDENTITY leaves,

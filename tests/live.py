@@ -42,6 +42,13 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def log_with(self, text: str, timeout: float = 5) -> str:
+        """The log once it holds ``text`` (a request's line is written after its answer has gone)."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return log
+
 
 def server_env(settings: Settings, var_dir: Path, **extra: str) -> dict[str, str]:
     env = {

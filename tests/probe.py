@@ -51,7 +51,16 @@ def bystander(base_url: str, *, interval: float = 0.02) -> Iterator[Bystander]:
 
 
 def assert_unblocked(result: Bystander, limit: float = 0.1) -> None:
-    """The bystander got answers throughout, each within ``limit`` seconds."""
+    """The bystander got answers throughout: 95 % of them within ``limit`` seconds, none over 3×.
+
+    Work held on the event loop (an argon2 check, a parse, a tokenisation) delays every request
+    that arrives meanwhile, so it shows in the 95th percentile; a single late answer is how a
+    busy 2-core machine schedules two processes, and is allowed up to 3× the limit.
+    """
     assert result.latencies, "the bystander never got an answer"
     assert not result.failures, result.failures[:3]
-    assert result.worst < limit, f"{{ __typename }} took {result.worst * 1000:.0f} ms while the attack ran"
+    ordered = sorted(result.latencies)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    shown = f"p95 {p95 * 1000:.0f} ms, worst {result.worst * 1000:.0f} ms over {len(ordered)} answers"
+    assert p95 < limit, f"{{ __typename }} while the attack ran: {shown}"
+    assert result.worst < 3 * limit, f"{{ __typename }} while the attack ran: {shown}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from api.clock import (
@@ -74,3 +75,12 @@ def test_working_days_left() -> None:
     assert working_days_left(date(2026, 10, 27), due, NONE) == 2
     assert working_days_left(date(2026, 11, 2), due, NONE) == -2  # 10-30 and 11-02 late
     assert working_days_left(date(2026, 9, 30), date(2026, 10, 8), NONE) == 1  # the holiday does not count
+
+
+def test_a_request_received_two_thousand_years_ago_is_counted_at_once() -> None:
+    # receivedOn "0001-01-01" once made infoRequests { daysLeft } count 740,000 days one by one (55 s).
+    started = time.perf_counter()
+    due = reply_due(date(1, 1, 1), MAX_EXTENSION, [Pause(date(1, 1, 5), None)], TODAY, NONE)
+    assert due.provisional and due.on > TODAY  # the open consultation paused it until today
+    assert working_days_left(TODAY, date(1, 1, 29), NONE) < -500_000
+    assert time.perf_counter() - started < 0.05

@@ -30,9 +30,9 @@ async def test_demo_is_restored_exactly(app: Any, demo: None, demo_template: Dem
     engine = app.state.engine
     before = await snapshot(engine)
     assert len(before["users"]) == 11 and before["documents"] and before["info_requests"] and before["search"]
-    await gql.login("admin", "gongkai-demo")  # changes the audit log
+    await gql.login("admin", "Gongkai-Demo-2026")  # changes the audit log
     async with engine.begin() as conn:
         await empty_tables(conn)
     await demo_template.restore()
     assert await snapshot(engine) == before
-    await gql.login("admin", "gongkai-demo")  # the restored accounts sign in
+    await gql.login("admin", "Gongkai-Demo-2026")  # the restored accounts sign in

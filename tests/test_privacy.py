@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.privacy import Vault, mask, mask_phone
+from api.privacy import Vault, mask, mask_address, mask_email, mask_phone
 
 ID_NUMBER = "513425199001011234"
 
@@ -24,9 +24,24 @@ def test_short_values_keep_only_their_first_character() -> None:
     assert mask_phone("1234567") == "1******"
 
 
+def test_an_address_keeps_at_most_its_first_six_characters() -> None:
+    assert mask_address("四川省凉山州会理县古城街道北关路8号") == "四川省凉山州****"
+    assert mask_address("会理县演示路1号") == "会理县演****"
+    assert mask_address("北京") == "北****"
+    assert mask_address("x") == "****"
+
+
+def test_an_email_keeps_two_characters_of_the_name_and_the_domain() -> None:
+    assert mask_email("zhangsan@example.com") == "zh***@example.com"
+    assert mask_email("ab@example.com") == "a***@example.com"
+    assert mask_email("a.b@c@example.com") == "a.***@example.com"
+    assert mask_email("not-an-address") == "n*************"
+
+
 def test_nothing_to_mask() -> None:
     assert mask(None) is None and mask("") is None
     assert mask_phone(None) is None and mask_phone("") is None
+    assert mask_address(None) is None and mask_email("") is None
 
 
 def test_the_vault_opens_what_it_sealed() -> None:

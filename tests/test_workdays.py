@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+import time
+from datetime import date, timedelta
+
+import chinese_calendar
 
 from api.workdays import add_working_days, is_working_day, working_days_between
 
@@ -75,3 +79,52 @@ def test_working_days_between_includes_both_ends() -> None:
     assert working_days_between(date(2026, 9, 30), date(2026, 9, 30)) == 1
     assert working_days_between(date(2026, 10, 2), date(2026, 10, 1)) == 0  # empty range
     assert working_days_between(date(2026, 10, 8), date(2026, 10, 11), {date(2026, 10, 9): False}) == 2
+
+
+def _reference_is_working(day: date, overrides: dict[date, bool]) -> tuple[bool, bool]:
+    # The rule day by day, straight from chinese_calendar (what api/workdays.py computes by arithmetic).
+    if day in overrides:
+        return overrides[day], False
+    try:
+        return bool(chinese_calendar.is_workday(day)), False
+    except NotImplementedError:
+        return day.weekday() < 5, not any(d.year == day.year for d in overrides)
+
+
+def _reference_add(start: date, count: int, overrides: dict[date, bool]) -> tuple[date, bool]:
+    day, provisional = start, False
+    while count > 0:
+        day += timedelta(days=1)
+        working, unsure = _reference_is_working(day, overrides)
+        provisional = provisional or unsure
+        count -= working
+    return day, provisional
+
+
+def test_arithmetic_agrees_with_counting_day_by_day() -> None:
+    rng = random.Random(11)
+    first_known, last_known = date(2004, 1, 1), date(2026, 12, 31)
+    for _ in range(250):
+        start = rng.choice(
+            [
+                first_known + timedelta(days=rng.randrange((last_known - first_known).days)),
+                date(rng.choice([2002, 2003, 2026, 2027, 2099]), rng.randint(1, 12), rng.randint(1, 28)),
+            ]
+        )
+        overrides = {
+            start + timedelta(days=rng.randrange(-30, 200)): rng.random() < 0.5 for _ in range(rng.randrange(6))
+        }
+        count = rng.randrange(0, 80)
+        assert add_working_days(start, count, overrides) == _reference_add(start, count, overrides), (start, count)
+        last = start + timedelta(days=rng.randrange(-3, 400))
+        expected = sum(
+            _reference_is_working(start + timedelta(days=i), overrides)[0] for i in range((last - start).days + 1)
+        )
+        assert working_days_between(start, last, overrides) == expected, (start, last)
+
+
+def test_a_date_two_thousand_years_ago_costs_no_more_than_next_week() -> None:
+    started = time.perf_counter()
+    assert working_days_between(date(1, 1, 1), date(2026, 11, 30)) > 500_000
+    assert add_working_days(date(1, 1, 1), 20) == (date(1, 1, 29), True)
+    assert time.perf_counter() - started < 0.05

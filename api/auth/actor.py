@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,8 @@ from api.models.accounts import subject_of
 
 from .enforcer import ANONYMOUS, Authorizer
 from .scope import ROOT, PathColumn, covers, within
+from .sessions import DEFAULT_IDLE, check_session
+from .tokens import Credential
 
 
 @dataclass
@@ -21,6 +24,8 @@ class Actor:
     user: User | None = None
     grants: list[tuple[str, str]] = field(default_factory=list)
     client_addr: str | None = None
+    session_id: int | None = None  # the staff sign-in session the request's token names
+    password_checked: bool = False  # one password check (login, change of password) per request
 
     @property
     def subject(self) -> str:
@@ -42,7 +47,7 @@ class Actor:
             return
         if self.user is None:
             raise Unauthenticated()
-        raise Forbidden()
+        raise Forbidden(obj=obj, act=act, path=path)
 
     def require_user(self) -> User:
         if self.user is None:
@@ -78,18 +83,36 @@ async def load_grants(session: AsyncSession, user_id: int) -> list[tuple[str, st
     return [(str(role), str(path)) for role, path in rows.all()]
 
 
+def is_device(grants: list[tuple[str, str]]) -> bool:
+    """A kiosk device account: it holds the kiosk role and nothing else."""
+    return bool(grants) and all(role == "kiosk" for role, _ in grants)
+
+
 async def load_actor(
-    session: AsyncSession, authorizer: Authorizer, user_id: int | None, client_addr: str | None
+    session: AsyncSession,
+    authorizer: Authorizer,
+    credential: Credential | None,
+    client_addr: str | None,
+    *,
+    idle: timedelta = DEFAULT_IDLE,
 ) -> Actor:
+    """The request's actor, read from the database on every request (so a deactivation, a logout
+    or a grant made through another worker holds at once). A staff token's sign-in session must be
+    open (api/auth/sessions.py); a token without one is accepted only for a kiosk device."""
     await authorizer.ensure_loaded()
     actor = Actor(authorizer=authorizer, client_addr=client_addr)
-    if user_id is None:
+    if credential is None:
         return actor
-    user = await session.get(User, user_id)
+    user = await session.get(User, credential.user_id)
     if user is None or not user.active:
         raise Unauthenticated("账号不存在或已停用，请重新登录")
+    grants = await load_grants(session, credential.user_id)
+    if credential.session_key is not None:
+        actor.session_id = (await check_session(session, credential, idle)).id
+    elif not is_device(grants):
+        raise Unauthenticated("登录已失效，请重新登录")
     actor.user = user
-    actor.grants = await load_grants(session, user_id)
+    actor.grants = grants
     authorizer.sync_subject(actor.subject, actor.grants)
     return actor
 

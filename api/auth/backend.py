@@ -1,4 +1,9 @@
-"""Starlette authentication backend: a bearer JWT names the user; no header is anonymous."""
+"""Starlette authentication backend: a bearer JWT names the user; no header is anonymous.
+
+The token's signature and expiry are checked here, without the database; whether its sign-in
+session is still open (logout, 30 minutes idle, deactivation) is checked by ``load_actor`` on
+every request, so it holds at once on every worker.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +16,30 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
-from .tokens import TokenError, read_token
+from .tokens import Credential, TokenError, read_token
 
 
 class TokenUser(BaseUser):
-    def __init__(self, user_id: int | None) -> None:
-        self.user_id = user_id
+    def __init__(self, credential: Credential | None) -> None:
+        self.credential = credential
+
+    @property
+    def user_id(self) -> int | None:
+        return self.credential.user_id if self.credential else None
 
     @property
     def is_authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.credential is not None
 
     @property
     def display_name(self) -> str:
-        return f"user:{self.user_id}" if self.user_id else "anonymous"
+        return f"user:{self.user_id}" if self.credential else "anonymous"
+
+
+def credential_of(conn: HTTPConnection) -> Credential | None:
+    """The request's credential (None: anonymous), once the backend has run."""
+    user = conn.scope.get("user")
+    return user.credential if isinstance(user, TokenUser) else None
 
 
 class BearerTokenBackend(AuthenticationBackend):
@@ -39,10 +54,10 @@ class BearerTokenBackend(AuthenticationBackend):
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError("Authorization 头格式应为 Bearer <token>")
         try:
-            user_id = read_token(self.secret, token.strip())
+            credential = read_token(self.secret, token.strip())
         except TokenError as exc:
             raise AuthenticationError("登录已失效，请重新登录") from exc
-        return AuthCredentials(["authenticated"]), TokenUser(user_id)
+        return AuthCredentials(["authenticated"]), TokenUser(credential)
 
 
 def on_auth_error(_conn: HTTPConnection, exc: Exception) -> Response:

@@ -87,10 +87,10 @@ async def load_demo(
         (data.HUILI_TOWNSHIPS, 200, "XIANG", "乡", "乡政府", OrganizationKind.TOWN_GOVERNMENT),
         (data.HUILI_PARKS, 400, "YUANQU", "", "管委会", OrganizationKind.PARK_COMMITTEE),
     ]
-    for names, start, kind, unit_suffix, org_suffix, org_kind in groups:
+    for names, start, unit_kind, unit_suffix, org_suffix, org_kind in groups:
         for i, name in enumerate(names):
             code = f"{data.HUILI_CODE[:6]}{start + i:03d}000"
-            unit = await b.unit(code, name + unit_suffix, kind)
+            unit = await b.unit(code, name + unit_suffix, unit_kind)
             towns[name] = unit
             await b.org(unit, name + org_suffix, org_kind)
     villages: dict[str, AdminUnit] = {}
@@ -106,9 +106,9 @@ async def load_demo(
     yintai_orgs = {data.YINTAI_OFFICE: await b.org(yintai, data.YINTAI_OFFICE, OrganizationKind.GOVERNMENT_OFFICE)}
     for dept, _domains in data.YINTAI_ANNEX1:
         yintai_orgs[dept] = await b.org(yintai, dept, OrganizationKind.DEPARTMENT)
-    for code, name, kind in data.YINTAI_TOWNS:
-        unit = await b.unit(code, name, kind)
-        await b.org(unit, name + ("办事处" if kind == "JIEDAO" else "政府"), OrganizationKind.TOWN_GOVERNMENT)
+    for code, name, town_kind in data.YINTAI_TOWNS:
+        unit = await b.unit(code, name, town_kind)
+        await b.org(unit, name + ("办事处" if town_kind == "JIEDAO" else "政府"), OrganizationKind.TOWN_GOVERNMENT)
 
     assigned = 0
     for dept, domain_names in data.YINTAI_ANNEX1:

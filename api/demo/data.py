@@ -120,7 +120,7 @@ HUILI_MATCH = {
     "区行政审批服务局": "县政务中心",
 }
 
-DEMO_PASSWORD = "gongkai-demo"
+DEMO_PASSWORD = "Gongkai-Demo-2026"  # meets the password rule (api/auth/passwords.py)
 
 # huili-2016 annex 1: target counts of the town-level units (by the name the annex gives).
 HUILI_TOWN_TARGETS: dict[str, int] = {

@@ -15,7 +15,12 @@ from api.models import CatalogItem, Decision, DisclosureAttribute, Document, Doc
 from api.services import documents
 from api.storage import Storage
 
-PDF = b"%PDF-1.4\n%demo\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = (  # one blank page; uploads are parsed (api/active_content.py)
+    b"%PDF-1.4\n%demo\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] "
+    b"/Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\nxref\n0 4\n"
+    b"0000000000 65535 f \n0000000015 00000 n \n0000000064 00000 n \n0000000121 00000 n \n"
+    b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n192\n%%EOF\n"
+)
 
 # (publisher, kind, title, domain, attribute, reason)
 PUBLISHED: list[tuple[str, DocumentKind, str, str | None, DisclosureAttribute, str | None]] = [

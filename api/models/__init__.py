@@ -1,7 +1,7 @@
 """All tables; importing this module registers every model on ``Base.metadata``."""
 
-from .accounts import CasbinRule, Role, User
-from .audit import AuditEntry
+from .accounts import CasbinRule, LoginThrottle, Role, User, UserSession
+from .audit import AuditArchive, AuditChain, AuditEntry
 from .base import Base
 from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMethod, UpdateFrequency
 from .documents import (
@@ -92,6 +92,8 @@ __all__ = [
     "Validity",
     "VersionStatus",
     "AdminUnit",
+    "AuditArchive",
+    "AuditChain",
     "AuditEntry",
     "Base",
     "CasbinRule",
@@ -106,4 +108,6 @@ __all__ = [
     "UnitKind",
     "UnitLevel",
     "User",
+    "UserSession",
+    "LoginThrottle",
 ]

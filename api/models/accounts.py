@@ -76,3 +76,33 @@ class CasbinRule(Base):
                 break
             values.append(value)
         return ", ".join(values)
+
+
+class UserSession(Base):
+    """A staff sign-in (等保 2.0 8.1.4.1 b: 登录连接超时自动退出): open until logout, deactivation,
+    ``GONGKAI_SESSION_IDLE_MINUTES`` without a request, or the token's end. The token carries a random
+    key; only its SHA-256 is kept."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # logout, idle, deactivated, password
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per account (``account:NAME``) and per client address (``address:IP``),
+    in the database so that every worker sees the same count (等保 2.0 8.1.4.1 b: 登录失败处理)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -162,8 +162,10 @@ class InfoRequest(Base):
     id_number_hint: Mapped[str | None] = mapped_column(String(40))  # masked form, e.g. 5134**********1234
     phone_enc: Mapped[str | None] = mapped_column(Text)
     phone_hint: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str] = mapped_column(String(300), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
+    address_enc: Mapped[str | None] = mapped_column(Text)
+    address_hint: Mapped[str | None] = mapped_column(String(40))  # e.g. 会理县演****
+    email_enc: Mapped[str | None] = mapped_column(Text)
+    email_hint: Mapped[str | None] = mapped_column(String(220))  # e.g. zh***@example.com
     description: Mapped[str] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(Text, default="")
     delivery_form: Mapped[DeliveryForm] = mapped_column(_enum(DeliveryForm, 16))

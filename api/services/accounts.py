@@ -1,4 +1,4 @@
-"""Users, sign-in and role grants."""
+"""Users, role grants and kiosk devices (signing in and out: api/services/signin.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.auth import sessions
 from api.auth.actor import Actor
-from api.auth.passwords import hash_password, verify_password
+from api.auth.passwords import hash_password, new_password_hash
 from api.auth.scope import ROOT
 from api.auth.tokens import issue_token
+from api.codes import AccountsCode
 from api.db import commit
 from api.errors import Forbidden, UserInputError
 from api.models import AdminUnit, CasbinRule, Organization, Role, User
@@ -20,11 +22,9 @@ from api.models.accounts import subject_of
 from api.models.base import utcnow
 
 from . import audit
-from .pages import by_ids
 from .units import get_unit, locate_organization
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
-MIN_PASSWORD = 8
 
 
 async def user_scope(session: AsyncSession, user: User) -> str:
@@ -32,31 +32,6 @@ async def user_scope(session: AsyncSession, user: User) -> str:
     if user.organization_id is None:
         return ROOT
     return (await locate_organization(session, user.organization_id))[2]
-
-
-async def login(
-    session: AsyncSession, actor: Actor, *, username: str, password: str, secret: str, hours: int
-) -> tuple[str, User]:
-    user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
-    ok = verify_password(session, user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
-        audit.record(
-            session,
-            actor,
-            "account.login_failed",
-            "User",
-            user.id if user else None,
-            ROOT,
-            f"登录失败：{username[:64]}",
-        )
-        await commit(session)
-        raise UserInputError("password", "INVALID_CREDENTIALS", "用户名或密码错误")
-    signed_in = Actor(authorizer=actor.authorizer, user=user, client_addr=actor.client_addr)
-    audit.record(
-        session, signed_in, "account.login", "User", user.id, await user_scope(session, user), f"{user.username}登录"
-    )
-    await commit(session)
-    return issue_token(secret, user.id, hours), user
 
 
 async def create_user(
@@ -75,17 +50,17 @@ async def create_user(
         path = (await locate_organization(session, organization_id))[2]
     actor.require("user", "create", path)
     if not USERNAME_RE.match(username):
-        raise UserInputError("username", "INVALID_USERNAME", "用户名应为3至64位字母、数字、下划线、点或连字符")
+        raise UserInputError(
+            "username", AccountsCode.INVALID_USERNAME, "用户名应为3至64位字母、数字、下划线、点或连字符"
+        )
     if not (display_name or "").strip():
-        raise UserInputError("displayName", "REQUIRED", "姓名不能为空")
-    if len(password or "") < MIN_PASSWORD:
-        raise UserInputError("password", "PASSWORD_TOO_SHORT", f"密码至少{MIN_PASSWORD}位")
+        raise UserInputError("displayName", AccountsCode.REQUIRED, "姓名不能为空")
     if (await session.execute(select(User.id).where(User.username == username))).scalar_one_or_none():
-        raise UserInputError("username", "DUPLICATE", f"用户名“{username}”已被使用")
+        raise UserInputError("username", AccountsCode.DUPLICATE, f"用户名“{username}”已被使用")
     user = User(
         username=username,
         display_name=display_name.strip(),
-        password_hash=hash_password(session, password),
+        password_hash=await new_password_hash(session, password, "password", (username, display_name)),
         organization_id=organization_id,
         demo=demo,
     )
@@ -100,7 +75,9 @@ async def grant_path(session: AsyncSession, unit_code: str | None, organization_
     if organization_id is not None:
         org, unit, path = await locate_organization(session, organization_id)
         if unit_code is not None and unit.code != unit_code:
-            raise UserInputError("organizationId", "OUTSIDE_UNIT", f"“{org.name}”不属于区划代码为“{unit_code}”的单位")
+            raise UserInputError(
+                "organizationId", AccountsCode.OUTSIDE_UNIT, f"“{org.name}”不属于区划代码为“{unit_code}”的单位"
+            )
         return path
     if unit_code is not None:
         return (await get_unit(session, unit_code, "unitCode")).scope_path
@@ -120,7 +97,7 @@ async def grant_role(
     actor.require("role", "grant", path)
     user = await session.get(User, user_id)
     if user is None:
-        raise UserInputError("userId", "NOT_FOUND", "找不到该用户")
+        raise UserInputError("userId", AccountsCode.NOT_FOUND, "找不到该用户")
     # Only to an account inside the granter's own scope (one with no organization: only from ``*``).
     if not actor.can("role", "grant", await user_scope(session, user)):
         raise Forbidden("只能向本辖区内单位的用户授予角色")
@@ -132,7 +109,7 @@ async def grant_role(
         CasbinRule.revoked.is_(False),
     )
     if (await session.execute(stmt)).scalar_one_or_none() is not None:
-        raise UserInputError("role", "DUPLICATE", "该用户在此范围已有这个角色")
+        raise UserInputError("role", AccountsCode.DUPLICATE, "该用户在此范围已有这个角色")
     grant = CasbinRule(ptype="g", v0=subject_of(user.id), v1=role.value, v2=path, granted_by_id=actor.user_id)
     session.add(grant)
     await session.flush()
@@ -152,10 +129,10 @@ async def grant_role(
 async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> CasbinRule:
     grant = await session.get(CasbinRule, grant_id)
     if grant is None or grant.ptype != "g":
-        raise UserInputError("grantId", "NOT_FOUND", "找不到该授权")
+        raise UserInputError("grantId", AccountsCode.NOT_FOUND, "找不到该授权")
     actor.require("role", "grant", str(grant.v2))
     if grant.revoked:
-        raise UserInputError("grantId", "ALREADY_REVOKED", "该授权已撤销")
+        raise UserInputError("grantId", AccountsCode.ALREADY_REVOKED, "该授权已撤销")
     grant.revoked = True
     grant.revoked_at = utcnow()
     grant.revoked_by_id = actor.user_id
@@ -172,6 +149,33 @@ async def revoke_role(session: AsyncSession, actor: Actor, *, grant_id: int) -> 
     return grant
 
 
+async def deactivate_user(session: AsyncSession, actor: Actor, *, user_id: int) -> User:
+    """Stop an account (district office, at the account's scope): its sessions end, its tokens stop
+    working at once on every worker (the account is read on every request), and it cannot sign in.
+    Its grants and its audit trail are kept."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise UserInputError("id", AccountsCode.NOT_FOUND, "找不到该用户")
+    actor.require("user", "deactivate", await user_scope(session, user))
+    if user.id == actor.user_id:
+        raise UserInputError("id", AccountsCode.SELF, "不能停用自己的账号")
+    if not user.active:
+        raise UserInputError("id", AccountsCode.ALREADY_INACTIVE, "该账号已停用")
+    user.active = False
+    await sessions.end_sessions(session, user.id, "deactivated")
+    audit.record(
+        session,
+        actor,
+        "account.deactivate",
+        "User",
+        user.id,
+        await user_scope(session, user),
+        f"停用账号 {user.username}",
+    )
+    await commit(session)
+    return user
+
+
 # --- kiosk devices ---
 
 KIOSK_TOKEN_HOURS = 24 * 365 * 3
@@ -186,14 +190,14 @@ async def create_kiosk(
     actor.require("kiosk", "manage", unit.scope_path)
     name = (name or "").strip()
     if not name:
-        raise UserInputError("name", "REQUIRED", "请填写终端名称，如“鹿厂镇便民服务中心1号机”")
+        raise UserInputError("name", AccountsCode.REQUIRED, "请填写终端名称，如“鹿厂镇便民服务中心1号机”")
     count = (
         await session.execute(select(func.count()).select_from(User).where(User.username.like(f"kiosk-{unit.code}-%")))
     ).scalar_one()
     user = User(
         username=f"kiosk-{unit.code}-{count + 1}",
         display_name=name,
-        password_hash=hash_password(session, secrets.token_urlsafe(32)),
+        password_hash=await hash_password(session, secrets.token_urlsafe(32)),
     )
     session.add(user)
     await session.flush()
@@ -221,11 +225,11 @@ async def revoke_kiosk(session: AsyncSession, actor: Actor, *, user_id: int) -> 
         .all()
     )
     if user is None or not grants:
-        raise UserInputError("id", "NOT_FOUND", "找不到该终端")
+        raise UserInputError("id", AccountsCode.NOT_FOUND, "找不到该终端")
     for grant in grants:
         actor.require("kiosk", "manage", str(grant.v2))
     if not user.active:
-        raise UserInputError("id", "ALREADY_REVOKED", "该终端已停用")
+        raise UserInputError("id", AccountsCode.ALREADY_REVOKED, "该终端已停用")
     user.active = False
     now = utcnow()
     for grant in grants:
@@ -295,6 +299,11 @@ async def grants_of_users(session: AsyncSession, actor: Actor, user_ids: Sequenc
     return [groups[u] for u in user_ids]
 
 
-async def accounts_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[User | None]:
-    """Accounts by id with no read rule: only for naming who did something (``assignedBy``, staff only)."""
-    return await by_ids(session, User, ids)
+async def display_names(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[str | None]:
+    """Who did something, by account id: the display name for signed-in staff (``assignedBy``),
+    nothing for the public. No account is returned; reading accounts is ``users_by_ids``."""
+    if actor.user is None:
+        return [None] * len(ids)
+    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+    names = {row.id: row.display_name for row in await session.execute(stmt)}
+    return [names.get(i) for i in ids]

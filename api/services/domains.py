@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import covers
+from api.codes import DomainsCode
 from api.db import commit
 from api.errors import UserInputError
 from api.models import AdminUnit, Domain, DomainAlias, DomainAssignment, Organization, UnitLevel
@@ -36,7 +37,7 @@ async def find_domain(session: AsyncSession, key: str) -> Domain | None:
 async def get_domain(session: AsyncSession, key: str, field: str = "domainCode") -> Domain:
     domain = await find_domain(session, key)
     if domain is None:
-        raise UserInputError(field, "NOT_FOUND", f"找不到领域“{key}”：请使用领域代码或名称")
+        raise UserInputError(field, DomainsCode.NOT_FOUND, f"找不到领域“{key}”：请使用领域代码或名称")
     return domain
 
 
@@ -47,15 +48,15 @@ async def assign_domain(
     county = await get_unit(session, unit_code, "unitCode")
     actor.require("domain", "assign", county.scope_path)
     if county.level is not UnitLevel.COUNTY:
-        raise UserInputError("unitCode", "NOT_COUNTY", f"领域按县（区）分工，“{county.name}”不是县级单位")
+        raise UserInputError("unitCode", DomainsCode.NOT_COUNTY, f"领域按县（区）分工，“{county.name}”不是县级单位")
     domain = await get_domain(session, domain_code)
     org = await session.get(Organization, organization_id)
     if org is None:
-        raise UserInputError("organizationId", "NOT_FOUND", "找不到该单位")
+        raise UserInputError("organizationId", DomainsCode.NOT_FOUND, "找不到该单位")
     org_unit = await session.get(AdminUnit, org.unit_id)
     assert org_unit is not None
     if not covers(county.scope_path, org_unit.scope_path):
-        raise UserInputError("organizationId", "OUTSIDE_COUNTY", f"“{org.name}”不属于{county.name}")
+        raise UserInputError("organizationId", DomainsCode.OUTSIDE_COUNTY, f"“{org.name}”不属于{county.name}")
     current = await active_assignment(session, domain.id, county.id)
     if current is not None and current.organization_id == org.id:
         audit.record(
@@ -116,15 +117,17 @@ def _assignments_query(
     return stmt
 
 
-async def domains_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Domain | None]:
+async def domains_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[Domain | None]:
     return await by_ids(session, Domain, ids)
 
 
-async def assignments_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[DomainAssignment | None]:
+async def assignments_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[DomainAssignment | None]:
     return await by_ids(session, DomainAssignment, ids)
 
 
-async def assignments_of_counties(session: AsyncSession, county_ids: Sequence[int]) -> list[list[DomainAssignment]]:
+async def assignments_of_counties(
+    session: AsyncSession, actor: Actor, county_ids: Sequence[int]
+) -> list[list[DomainAssignment]]:
     """The current assignments of each county, by domain."""
     stmt = (
         select(DomainAssignment)
@@ -135,7 +138,7 @@ async def assignments_of_counties(session: AsyncSession, county_ids: Sequence[in
 
 
 async def assignments_of_domains(
-    session: AsyncSession, keys: Sequence[tuple[int, str | None, bool]]
+    session: AsyncSession, actor: Actor, keys: Sequence[tuple[int, str | None, bool]]
 ) -> list[list[DomainAssignment]]:
     """Keyed by (domain id, county code or None, include ended); one statement per distinct
     (county, include ended) among the keys: in practice one."""

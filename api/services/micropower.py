@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import county_code
+from api.codes import MicropowerCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
@@ -36,9 +38,9 @@ class PowerFields:
 
 def _check(f: PowerFields) -> None:
     if not f.category.strip():
-        raise UserInputError("category", "REQUIRED", "权力类别不能为空")
+        raise UserInputError("category", MicropowerCode.REQUIRED, "权力类别不能为空")
     if not f.name.strip():
-        raise UserInputError("name", "REQUIRED", "事项名称不能为空")
+        raise UserInputError("name", MicropowerCode.REQUIRED, "事项名称不能为空")
 
 
 async def create_template_item(
@@ -46,7 +48,9 @@ async def create_template_item(
 ) -> PowerItem:
     county = await get_unit(session, unit_code, "unitCode")
     if county.level is not UnitLevel.COUNTY:
-        raise UserInputError("unitCode", "NOT_COUNTY", f"小微权力清单模板按县（区）制定，“{county.name}”不是县级单位")
+        raise UserInputError(
+            "unitCode", MicropowerCode.NOT_COUNTY, f"小微权力清单模板按县（区）制定，“{county.name}”不是县级单位"
+        )
     actor.require("micropower", "manage", county.scope_path)
     _check(fields_)
     last = (
@@ -65,7 +69,7 @@ async def create_template_item(
 async def _village(session: AsyncSession, actor: Actor, code: str) -> AdminUnit:
     village = await get_unit(session, code, "villageCode")
     if village.level is not UnitLevel.VILLAGE:
-        raise UserInputError("villageCode", "NOT_VILLAGE", f"“{village.name}”不是村（社区）")
+        raise UserInputError("villageCode", MicropowerCode.NOT_VILLAGE, f"“{village.name}”不是村（社区）")
     actor.require("micropower", "adopt", village.scope_path)
     return village
 
@@ -137,7 +141,7 @@ async def set_applicable(
 ) -> VillagePowerItem:
     item = await session.get(VillagePowerItem, item_id)
     if item is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该清单事项")
+        raise UserInputError("id", MicropowerCode.NOT_FOUND, "找不到该清单事项")
     village = await session.get(AdminUnit, item.village_id)
     assert village is not None
     actor.require("micropower", "adopt", village.scope_path)
@@ -145,7 +149,7 @@ async def set_applicable(
         raise Conflict()
     reason = (reason or "").strip()
     if not applicable and not reason:
-        raise UserInputError("reason", "REASON_REQUIRED", "标记为不适用时须说明理由")
+        raise UserInputError("reason", MicropowerCode.REASON_REQUIRED, "标记为不适用时须说明理由")
     item.applicable = applicable
     item.not_applicable_reason = None if applicable else reason
     item.adopted_at = item.adopted_at or utcnow()
@@ -162,7 +166,7 @@ def _village_list_query(village_id: int, include_not_applicable: bool = True) ->
     return stmt.order_by(VillagePowerItem.position, VillagePowerItem.id)
 
 
-def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, object]:
+def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, Any]:
     """The item's content: its own for a local item, the template's for an adopted one."""
     source = template if item.template_id is not None and template is not None else item
     values = {k: getattr(source, k) for k in CONTENT}
@@ -173,7 +177,7 @@ def _template_query(county_id: int) -> Select[PowerItem]:
     return select(PowerItem).where(PowerItem.county_id == county_id).order_by(PowerItem.position)
 
 
-def resolved_template(item: PowerItem) -> dict[str, object]:
+def resolved_template(item: PowerItem) -> dict[str, Any]:
     return {k: getattr(item, k) for k in CONTENT}
 
 
@@ -196,9 +200,11 @@ async def village_power_list(session: AsyncSession, village_code: str) -> list[V
     return list((await session.execute(_village_list_query(village.id))).scalars())
 
 
-async def power_items_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[PowerItem | None]:
+async def power_items_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[PowerItem | None]:
     return await by_ids(session, PowerItem, ids)
 
 
-async def village_items_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[VillagePowerItem | None]:
+async def village_items_by_ids(
+    session: AsyncSession, actor: Actor, ids: Sequence[int]
+) -> list[VillagePowerItem | None]:
     return await by_ids(session, VillagePowerItem, ids)

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.codes import CommonCode
 from api.errors import UserInputError
 
 T = TypeVar("T")
@@ -38,7 +39,7 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError(text)
         return int(text[len(_PREFIX) :]) + 1
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserInputError("after", "INVALID_CURSOR", "分页游标无效，请从第一页重新开始") from exc
+        raise UserInputError("after", CommonCode.INVALID_CURSOR, "分页游标无效，请从第一页重新开始") from exc
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ and its ancestors' public documents, a village's micro-power list) and who serve
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import logging
 import re
@@ -27,12 +28,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+import anyio.to_thread
 import jieba
 from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
-    Row,
     Select,
     and_,
     column,
@@ -49,6 +50,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT, below, owned_by_organizations_of, prefixes, unit_path
+from api.codes import SearchCode
+from api.errors import UserInputError
 from api.models import (
     AdminUnit,
     BodyFormat,
@@ -70,6 +73,9 @@ _SEPARATORS = re.compile(r"[\W_]+")
 SNIPPET_WIDTH = 60
 SNIPPET_BEFORE = 20
 FTS_TABLE = "document_search_fts"
+# A search box holds a few words or a title; longer input is refused before jieba sees it
+# (cutting 1 MiB of text took 17 s of the event loop).
+MAX_QUERY_LENGTH = 200
 
 
 # --- tokens ---
@@ -83,15 +89,24 @@ def tokenize(text: str) -> list[str]:
     return words
 
 
+def check_query(query: str) -> str:
+    if len(query) > MAX_QUERY_LENGTH:
+        raise UserInputError("query", SearchCode.TOO_LONG, f"检索词不能超过{MAX_QUERY_LENGTH}个字，请缩短后再检索")
+    return query
+
+
 def query_tokens(query: str) -> list[str]:
-    """The distinct tokens of a query, in order."""
-    return list(dict.fromkeys(tokenize(query)))
+    """The distinct tokens of a query, in order; a query over ``MAX_QUERY_LENGTH`` is refused."""
+    return list(dict.fromkeys(tokenize(check_query(query))))
 
 
 async def _ready() -> None:
     # The first use loads jieba's dictionary (about half a second): not on the event loop.
     if not _TOKENIZER.initialized:
         await asyncio.to_thread(_TOKENIZER.initialize)
+        # It stays for the life of the process: left out of the collector's full collections,
+        # which would otherwise walk its 350,000 entries (tens of ms with the GIL held) each time.
+        gc.freeze()
 
 
 # Inline tags sit inside a sentence; any other tag separates text (a paragraph, a cell, a line break).
@@ -138,6 +153,13 @@ def version_tokens(version: DocumentVersion) -> str:
     return text_tokens(version.title, version.summary or "", version.body or "", version.body_format)
 
 
+async def version_tokens_off_loop(version: DocumentVersion) -> str:
+    """``version_tokens`` in a worker thread: a long body takes jieba seconds."""
+    await _ready()
+    fields = (version.title, version.summary or "", version.body or "", version.body_format)
+    return await anyio.to_thread.run_sync(text_tokens, *fields)
+
+
 # --- index ---
 
 
@@ -149,8 +171,7 @@ async def index_document(session: AsyncSession, doc: Document, version: Document
     if not doc.public:
         await remove_document(session, doc)
         return
-    await _ready()
-    tokens = version_tokens(version)
+    tokens = await version_tokens_off_loop(version)
     with session.no_autoflush:
         row = await session.get(DocumentSearch, doc.id)
         if row is None:
@@ -204,8 +225,9 @@ async def prepare_search(
     """The ranked statement (best first, ties newest first) of (document, shown version, rank)
     rows; None when the query holds no word."""
     path = search_path(actor, unit_code)
+    query = check_query(query or "")
     await _ready()
-    tokens = query_tokens(query or "")
+    tokens = query_tokens(query)
     if not tokens:
         return None
     dialect = session.bind.dialect.name if session.bind else "sqlite"
@@ -253,7 +275,10 @@ async def search(
         return None
     tokens = prepared.tokens
     page = await fetch_rows(session, prepared.stmt, first, after)
-    return page.map(lambda row: hit(tokens, row))
+    # Snippets parse each hit's body (HTML, possibly long): in a worker thread, on plain values.
+    texts = [(v.title, v.summary or "", v.body or "", v.body_format) for _, v, _ in page.items]
+    snippets = await anyio.to_thread.run_sync(lambda: [snippet(_fields(*t), tokens) for t in texts])
+    return page.replace([Hit(d, v, float(r), s) for (d, v, r), s in zip(page.items, snippets, strict=True)])
 
 
 # --- hits ---
@@ -265,15 +290,6 @@ class Hit:
     version: DocumentVersion
     rank: float
     snippet: str
-
-
-def hit(tokens: Sequence[str], row: Row[Document, DocumentVersion, float]) -> Hit:
-    version = row[1]
-    return Hit(row[0], version, float(row[2]), snippet_of(version, tokens))
-
-
-def snippet_of(version: DocumentVersion, tokens: Sequence[str]) -> str:
-    return snippet(_fields(version.title, version.summary or "", version.body or "", version.body_format), tokens)
 
 
 def snippet(fields: Sequence[str], tokens: Sequence[str], width: int = SNIPPET_WIDTH) -> str:

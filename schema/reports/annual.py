@@ -9,6 +9,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import relay
 
+from api.codes import ReportsCode
 from api.services.reports import annual as service
 
 from ..errors import UserError, attempt
@@ -254,10 +255,14 @@ class AnnualReportMutation:
         "A null value removes the entry."
     )
     async def set_annual_report_figure(
-        self, info: strawberry.Info, year: int, key: FigureKey, value: Decimal | None,
+        self, info: strawberry.Info, year: int, key: FigureKey, value: Decimal | None = strawberry.UNSET,
         organization_id: strawberry.ID | None = None, unit_code: str | None = None,
     ) -> SetAnnualReportFigurePayload:  # fmt: skip
         ctx = info.context
+        if value is strawberry.UNSET:  # omitted, not null: removing an entry takes an explicit null
+            message = "请填写数值；要删除该项，请传 null"
+            error = UserError(field="value", code=ReportsCode.REQUIRED, message=message)
+            return SetAnnualReportFigurePayload(table2=None, errors=[error])
 
         async def run() -> service.Table2:
             return await service.set_figure(

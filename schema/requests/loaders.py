@@ -16,8 +16,8 @@ from ..loaders import AreaLoaders
 class RequestsLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        self.info_request = self.plain(service.requests_by_ids)
-        self.events_of_request = self.plain(service.events_of_requests)
+        self.info_request = self.with_actor(service.requests_by_ids)
+        self.events_of_request = self.with_actor(service.events_of_requests)
         # Appeals: only what the actor may read (the service filters in SQL).
         self.appeal = self.with_actor(service.appeals_by_ids)
         self.appeals_of_request = self.with_actor(service.appeals_of_requests)

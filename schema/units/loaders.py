@@ -13,8 +13,8 @@ from ..loaders import AreaLoaders
 class UnitsLoaders(AreaLoaders):
     def __init__(self, session: AsyncSession, actor: Actor) -> None:
         super().__init__(session, actor)
-        self.unit = self.plain(service.units_by_ids)
-        self.unit_by_code = self.plain(service.units_by_codes)
-        self.organization = self.plain(service.organizations_by_ids)
-        self.organizations_of_unit = self.plain(service.organizations_of_units)
-        self.contacts_of_organization = self.plain(service.contacts_of_organizations)
+        self.unit = self.public(service.units_by_ids)
+        self.unit_by_code = self.public(service.units_by_codes)
+        self.organization = self.public(service.organizations_by_ids)
+        self.organizations_of_unit = self.public(service.organizations_of_units)
+        self.contacts_of_organization = self.public(service.contacts_of_organizations)

@@ -60,7 +60,7 @@ class UnitType(Node):
 
     @strawberry.field(description="The Chinese kind label: 县, 区, 镇, 乡, 街道, 园区, 村 or 社区.")
     def kind_label(self) -> str:
-        return self.kind.value
+        return self.kind.value  # type: ignore[attr-defined]  # mypy takes the strawberry.enum alias for a value
 
     @strawberry.field
     async def parent(self, info: strawberry.Info) -> UnitType | None:

@@ -35,3 +35,24 @@ async def test_a_published_document_under_revision_shows_published_to_the_public
     assert (await gql.data(NODE, {"id": doc["id"]}, desk.editor))["node"]["status"] == "DRAFT"
     assert (await gql.data(LIST, {"s": "DRAFT"}, desk.editor))["documents"]["totalCount"] == 1
     assert (await gql.data(LIST, {"s": "PUBLISHED"}, desk.editor))["documents"]["totalCount"] == 0
+
+
+REVISION = """query($id: ID!) { node(id: $id) { ... on Document {
+  workingVersion { title } versions { title } events { stage } } } }"""
+
+
+async def test_the_revision_and_the_history_are_read_for_staff_only(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """The service's by-id reads apply the rule in SQL: the type no longer checks it itself."""
+    desk = await make_desk(session, system, make_user)
+    doc = await publish(gql, desk, title="原标题")
+    await gql.data(EDIT, {"id": doc["id"], "v": doc["version"]}, desk.editor)
+    outsider = (await make_desk(session, system, make_user, name="县财政局", seed=2)).editor
+
+    for token in (None, outsider):
+        seen = (await gql.data(REVISION, {"id": doc["id"]}, token))["node"]
+        assert seen == {"workingVersion": None, "versions": [{"title": "原标题"}], "events": []}
+    staff = (await gql.data(REVISION, {"id": doc["id"]}, desk.editor))["node"]
+    assert staff["workingVersion"] == {"title": "修订稿"}
+    assert [v["title"] for v in staff["versions"]] == ["原标题", "修订稿"] and staff["events"]

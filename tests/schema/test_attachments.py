@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 from sqlalchemy import func, select
 
 from api.app import create_app
@@ -137,7 +142,7 @@ async def test_oversize_file_is_refused_and_nothing_is_stored(
             assert not tmp.exists() or list(tmp.iterdir()) == []
             huge = await post_files(client, desk.editor, desk, [("巨.pdf", PDF + b"0" * (200 * 1024))] * 6)
             assert huge.status_code == 413
-            assert huge.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+            assert huge.json()["errors"][0]["extensions"]["code"] == "TOO_MANY_FILES"  # the third of six files
             assert stored_files(small) == [] and await row_counts(session) == before
     finally:
         await app.state.engine.dispose()
@@ -222,3 +227,131 @@ async def test_unwritable_files_directory_is_a_clear_error_and_nothing_is_half_s
             assert again.json()["data"]["createDocument"]["errors"] == []
     finally:
         await app.state.engine.dispose()
+
+
+# --- active content: macros and PDF scripts are refused (api/active_content.py) ---
+
+
+def ooxml(main: str, extra: dict[str, bytes] | None = None, content_type: str = "document.main+xml") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "[Content_Types].xml",
+            f'<Types><Override PartName="/{main}" ContentType="application/vnd.{content_type}"/></Types>',
+        )
+        package.writestr(main, "<document/>")
+        for name, data in (extra or {}).items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+def pdf_with(change: Any = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if change is not None:
+        change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _name(text: str) -> NameObject:
+    return NameObject(text)
+
+
+def _action(**entries: Any) -> DictionaryObject:
+    return DictionaryObject({_name(f"/{k}"): v for k, v in entries.items()})
+
+
+def _open_js(w: PdfWriter) -> None:
+    w._root_object[_name("/OpenAction")] = _action(S=_name("/JavaScript"), JS=TextStringObject("app.alert(1)"))
+
+
+def _launch(w: PdfWriter) -> None:
+    w._root_object[_name("/OpenAction")] = _action(S=_name("/Launch"), F=TextStringObject("cmd.exe"))
+
+
+def _page_open_action(w: PdfWriter) -> None:
+    w.pages[0][_name("/AA")] = _action(O=_action(S=_name("/URI"), URI=TextStringObject("http://example.com")))
+
+
+def _fit_first_page(w: PdfWriter) -> None:
+    w._root_object[_name("/OpenAction")] = ArrayObject([w.pages[0].indirect_reference, _name("/Fit")])
+
+
+def _open_password(w: PdfWriter) -> None:
+    w.encrypt(user_password="secret", owner_password="owner")
+
+
+def _owner_password_only_with_js(w: PdfWriter) -> None:
+    _open_js(w)
+    w.encrypt(user_password="", owner_password="owner")
+
+
+def hidden_in_object_stream() -> bytes:
+    """JavaScript in a compressed object stream, its names spelt with #-escapes: no byte of the file
+    says JavaScript, /JS or /OpenAction."""
+    objects = [b"<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>", b"<< /JavaScript << /Names [(a) 4 0 R] >> >>"]
+    offsets, body = [], b""
+    for o in objects:
+        offsets.append(len(body))
+        body += o + b" "
+    index = b" ".join(b"%d %d" % (n, off) for n, off in zip((4, 5), offsets, strict=True)) + b" "
+    data = zlib.compress(index + body)
+    return b"".join([
+        b"%PDF-1.5\n1 0 obj << /Type /Catalog /Pages 2 0 R /Names 5 0 R >> endobj\n",
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n",
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n",
+        b"6 0 obj << /Type /ObjStm /N 2 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(index), len(data)),
+        data,
+        b"\nendstream endobj\ntrailer << /Root 1 0 R /Size 7 >>\nstartxref\n99999\n%%EOF\n",
+    ])  # fmt: skip
+
+
+async def test_macros_and_legacy_office_files_are_refused(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any, settings: Settings
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    docx = ooxml("word/document.xml", content_type="openxmlformats-officedocument.wordprocessingml.document.main+xml")
+    cases = [
+        ("宏文档.docm", docx, "MACRO_ENABLED"),
+        ("宏表格.xlsm", ooxml("xl/workbook.xml"), "MACRO_ENABLED"),
+        ("改名的宏文档.docx", ooxml("word/document.xml", {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}), "MACRO_ENABLED"),
+        ("宏表.xlsx", ooxml("xl/workbook.xml", {"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}), "MACRO_ENABLED"),
+        ("类型.docx", ooxml("word/document.xml", content_type="ms-word.document.macroEnabled.main+xml"), "MACRO_ENABLED"),
+        ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "UNSUPPORTED_FILE_TYPE"),
+    ]  # fmt: skip
+    before_files, before_rows = stored_files(settings), await row_counts(session)
+    for name, data, code in cases:
+        payload = (await post_files(client, desk.editor, desk, [(name, data)])).json()["data"]["createDocument"]
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [("files.0", code)], name
+        assert name in payload["errors"][0]["message"]
+    assert "宏" in payload["errors"][0]["message"]  # the legacy file: "可能含宏", save it as .docx
+    assert stored_files(settings) == before_files and await row_counts(session) == before_rows
+    accepted = (await post_files(client, desk.editor, desk, [("通知.docx", docx)])).json()["data"]["createDocument"]
+    assert accepted["errors"] == [] and accepted["document"]["current"]["attachments"][0]["filename"] == "通知.docx"
+
+
+async def test_pdfs_with_scripts_or_automatic_actions_are_refused(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any, settings: Settings
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    cases = [
+        (pdf_with(_open_js), "ACTIVE_CONTENT", "/OpenAction"),
+        (pdf_with(_launch), "ACTIVE_CONTENT", "/OpenAction"),
+        (pdf_with(_page_open_action), "ACTIVE_CONTENT", "/AA"),
+        (pdf_with(_owner_password_only_with_js), "ACTIVE_CONTENT", "/OpenAction"),
+        (hidden_in_object_stream(), "ACTIVE_CONTENT", "/JavaScript"),
+        (pdf_with(_open_password), "ENCRYPTED_FILE", "密码"),
+        (b"%PDF-1.7\nnot really a pdf", "INVALID_FILE", "无法检查"),
+    ]
+    assert b"JavaScript" not in cases[4][0] and b"/JS" not in cases[4][0]
+    before_files, before_rows = stored_files(settings), await row_counts(session)
+    for i, (data, code, said) in enumerate(cases):
+        payload = (await post_files(client, desk.editor, desk, [("通知.pdf", data)])).json()["data"]["createDocument"]
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [("files.0", code)], i
+        assert said in payload["errors"][0]["message"], payload
+    assert stored_files(settings) == before_files and await row_counts(session) == before_rows
+    for fine in (pdf_with(), pdf_with(_fit_first_page)):  # "open at page 1, fit" is no action
+        payload = (await post_files(client, desk.editor, desk, [("通知.pdf", fine)])).json()["data"]["createDocument"]
+        assert payload["errors"] == [], payload

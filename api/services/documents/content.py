@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import county_path
+from api.codes import DocumentsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
@@ -95,7 +96,7 @@ async def _apply_fields(session: AsyncSession, version: DocumentVersion, doc: Do
     if f.issuing_organization_id is not None:
         issuer = await session.get(Organization, f.issuing_organization_id)
         if issuer is None:
-            raise UserInputError("issuingOrganizationId", "NOT_FOUND", "找不到发文机关")
+            raise UserInputError("issuingOrganizationId", DocumentsCode.NOT_FOUND, "找不到发文机关")
         version.issuing_organization_id = issuer.id
         version.issuing_name = issuer.name
     if f.issuing_name is not None:
@@ -138,10 +139,10 @@ async def _apply_fields(session: AsyncSession, version: DocumentVersion, doc: Do
 async def _catalog_item(session: AsyncSession, doc: Document, item_id: int) -> int:
     item = await session.get(CatalogItem, item_id)
     if item is None:
-        raise UserInputError("catalogItemId", "NOT_FOUND", "找不到该目录事项")
+        raise UserInputError("catalogItemId", DocumentsCode.NOT_FOUND, "找不到该目录事项")
     county = await session.get(AdminUnit, item.county_id)
     if county is None or county.scope_path != county_path(doc.scope_path):
-        raise UserInputError("catalogItemId", "OUTSIDE_COUNTY", "该目录事项不属于发布单位所在的县（区）")
+        raise UserInputError("catalogItemId", DocumentsCode.OUTSIDE_COUNTY, "该目录事项不属于发布单位所在的县（区）")
     return item.id
 
 
@@ -149,21 +150,21 @@ async def _village_item(session: AsyncSession, doc: Document, item_id: int) -> i
     item = await session.get(VillagePowerItem, item_id)
     publisher = await session.get(Organization, doc.publisher_id)
     if item is None or publisher is None or item.village_id != publisher.unit_id:
-        raise UserInputError("villageItemId", "NOT_IN_VILLAGE", "该事项不在本村的小微权力清单中")
+        raise UserInputError("villageItemId", DocumentsCode.NOT_IN_VILLAGE, "该事项不在本村的小微权力清单中")
     if not item.applicable:
-        raise UserInputError("villageItemId", "NOT_APPLICABLE", "该事项已标记为本村不适用")
+        raise UserInputError("villageItemId", DocumentsCode.NOT_APPLICABLE, "该事项已标记为本村不适用")
     return item.id
 
 
 def _check_version(version: DocumentVersion) -> None:
     if not (version.title or "").strip():
-        raise UserInputError("title", "REQUIRED", "标题不能为空")
+        raise UserInputError("title", DocumentsCode.REQUIRED, "标题不能为空")
     if len(version.title) > 300:
-        raise UserInputError("title", "TOO_LONG", "标题不能超过300个字")
+        raise UserInputError("title", DocumentsCode.TOO_LONG, "标题不能超过300个字")
     if version.attribute is not DisclosureAttribute.PROACTIVE and not version.attribute_reason:
         raise UserInputError(
             "attributeReason",
-            "REASON_REQUIRED",
+            DocumentsCode.REASON_REQUIRED,
             f"公开属性为“{ATTRIBUTE_NAMES[version.attribute]}”时须说明理由",
         )
     if version.attribute is DisclosureAttribute.PROACTIVE:
@@ -187,12 +188,12 @@ async def create_document(
     doc = Document(kind=kind, publisher_id=publisher.id, scope_path=path, status=DocumentStatus.DRAFT, demo=demo)
     actor.require(_obj(doc), "create", path)
     if fields_.attribute is None:
-        raise UserInputError("attribute", "REQUIRED", "拟稿时须确定公开属性")
+        raise UserInputError("attribute", DocumentsCode.REQUIRED, "拟稿时须确定公开属性")
     if kind is DocumentKind.VILLAGE_AFFAIRS:
         if publisher.kind is not OrganizationKind.VILLAGE_COMMITTEE:
-            raise UserInputError("publisherId", "NOT_VILLAGE", "村务公开只能由村（居）委会发布")
+            raise UserInputError("publisherId", DocumentsCode.NOT_VILLAGE, "村务公开只能由村（居）委会发布")
         if not fields_.village_item_id:
-            raise UserInputError("villageItemId", "REQUIRED", "村务公开须对应本村小微权力清单中的一项")
+            raise UserInputError("villageItemId", DocumentsCode.REQUIRED, "村务公开须对应本村小微权力清单中的一项")
     version = await add_draft(session, actor, doc, fields_)
     audit.record(session, actor, "document.create", "Document", doc.id, path, f"拟稿：{version.title}")
     await _store_files(session, actor, storage, doc, version, files, tmp_dir, max_bytes)

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.codes import DocumentsCode
 from api.errors import UserInputError
 from api.models import (
     IndexCounter,
@@ -38,12 +39,12 @@ def parse_doc_number(raw: str, field: str = "docNumber") -> DocNumber:
     if not match:
         raise UserInputError(
             field,
-            "INVALID_DOC_NUMBER",
+            DocumentsCode.INVALID_DOC_NUMBER,
             f"发文字号“{raw}”格式不正确，应为“机关代字〔年份〕序号号”，如“会理府办发〔2016〕107号”",
         )
     year = int(match["year"])
     if not 1949 <= year <= 2100:
-        raise UserInputError(field, "INVALID_DOC_NUMBER", f"发文字号中的年份“{year}”不正确")
+        raise UserInputError(field, DocumentsCode.INVALID_DOC_NUMBER, f"发文字号中的年份“{year}”不正确")
     agency, serial = match["agency"], int(match["serial"])
     return DocNumber(f"{agency}〔{year}〕{serial}号", agency, year, serial)
 
@@ -53,6 +54,7 @@ async def _next_serial(session: AsyncSession, organization_id: int, year: int) -
     publication's own transaction (the UPDATE locks the row until commit; a rollback undoes it)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     values = {"organization_id": organization_id, "year": year, "last_serial": 0}
+    ensure: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         ensure = postgresql.insert(IndexCounter).values(**values).on_conflict_do_nothing()
     else:
@@ -76,11 +78,11 @@ def format_index_no(scheme: str | None, org: Organization, year: int, serial: in
 def check_index_scheme(scheme: str, field: str = "indexScheme") -> str:
     scheme = scheme.strip()
     if "{serial" not in scheme or "{year" not in scheme:
-        raise UserInputError(field, "INVALID_INDEX_SCHEME", "索引号规则须包含{year}和{serial}")
+        raise UserInputError(field, DocumentsCode.INVALID_INDEX_SCHEME, "索引号规则须包含{year}和{serial}")
     try:
         scheme.format(credit_code="X" * 18, org_id=1, year=2026, serial=1)
     except (KeyError, ValueError, IndexError) as exc:
         raise UserInputError(
-            field, "INVALID_INDEX_SCHEME", "索引号规则只能使用{credit_code}、{org_id}、{year}、{serial}"
+            field, DocumentsCode.INVALID_INDEX_SCHEME, "索引号规则只能使用{credit_code}、{org_id}、{year}、{serial}"
         ) from exc
     return scheme

@@ -24,7 +24,7 @@ from api.models import (
     DocumentVersion,
 )
 
-from ..pages import Page, by_ids, fetch_page, grouped
+from ..pages import Page, fetch_page, grouped
 from .common import POSTING_STEPS, STEPS
 
 
@@ -131,27 +131,66 @@ async def list_review_queue(
     return await fetch_page(session, _review_queue_query(actor), first, after)
 
 
-async def documents_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Document | None]:
-    """By id, whoever asks: the types check the read (``visible_clause`` is not applied here)."""
-    return await by_ids(session, Document, ids)
+async def documents_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[Document | None]:
+    """By id, as far as the actor may read them (``visible_clause``, in the query)."""
+    stmt = select(Document).where(Document.id.in_(ids), visible_clause(actor))
+    found = {d.id: d for d in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in ids]
 
 
-async def versions_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[DocumentVersion | None]:
-    return await by_ids(session, DocumentVersion, ids)
+def _readable_versions(actor: Actor) -> ColumnElement[bool]:
+    """A version is read with its document: staff of the scope read every version, everybody else
+    only the published (current) version of a public document."""
+    return or_(
+        _staff_clause(actor),
+        and_(Document.public.is_(True), Document.current_version_id == DocumentVersion.id),
+    )
 
 
-async def attachments_of_versions(session: AsyncSession, version_ids: Sequence[int]) -> list[list[Attachment]]:
-    stmt = select(Attachment).where(Attachment.version_id.in_(version_ids)).order_by(Attachment.position)
+async def versions_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[DocumentVersion | None]:
+    stmt = (
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.id.in_(ids), _readable_versions(actor))
+    )
+    found = {v.id: v for v in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in ids]
+
+
+async def attachments_of_versions(
+    session: AsyncSession, actor: Actor, version_ids: Sequence[int]
+) -> list[list[Attachment]]:
+    stmt = (
+        select(Attachment)
+        .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(Attachment.version_id.in_(version_ids), _readable_versions(actor))
+        .order_by(Attachment.position)
+    )
     return await grouped(session, stmt, "version_id", version_ids)
 
 
-async def versions_of_documents(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[DocumentVersion]]:
-    stmt = select(DocumentVersion).where(DocumentVersion.document_id.in_(doc_ids)).order_by(DocumentVersion.number)
+async def versions_of_documents(
+    session: AsyncSession, actor: Actor, doc_ids: Sequence[int]
+) -> list[list[DocumentVersion]]:
+    """Every version of each document, for staff of its scope (the public: none)."""
+    stmt = (
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.document_id.in_(doc_ids), _staff_clause(actor))
+        .order_by(DocumentVersion.number)
+    )
     return await grouped(session, stmt, "document_id", doc_ids)
 
 
-async def events_of_documents(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[DocumentEvent]]:
-    stmt = select(DocumentEvent).where(DocumentEvent.document_id.in_(doc_ids)).order_by(DocumentEvent.id)
+async def events_of_documents(session: AsyncSession, actor: Actor, doc_ids: Sequence[int]) -> list[list[DocumentEvent]]:
+    """The history of each document, for staff of its scope (the public: none)."""
+    stmt = (
+        select(DocumentEvent)
+        .join(Document, Document.id == DocumentEvent.document_id)
+        .where(DocumentEvent.document_id.in_(doc_ids), _staff_clause(actor))
+        .order_by(DocumentEvent.id)
+    )
     return await grouped(session, stmt, "document_id", doc_ids)
 
 
@@ -168,18 +207,18 @@ def _interpretations(doc_ids: Sequence[int]) -> Select[Document]:
     )
 
 
-async def interpretations_of_policies(session: AsyncSession, doc_ids: Sequence[int]) -> list[list[Document]]:
-    """Published, not retracted interpretations of each policy, whoever asks (for the overdue flag)."""
-    return await grouped(session, _interpretations(doc_ids), "interprets_id", doc_ids)
+async def have_published_interpretation(session: AsyncSession, doc_ids: Sequence[int]) -> list[bool]:
+    """Whether each policy has a published, not retracted interpretation (the overdue flag; a
+    fact about the policy, true whoever asks, and no document is returned)."""
+    groups = await grouped(session, _interpretations(doc_ids), "interprets_id", doc_ids)
+    return [bool(g) for g in groups]
 
 
-async def visible_interpretations_of_policies(
-    session: AsyncSession, actor: Actor | None, doc_ids: Sequence[int]
+async def interpretations_of_policies(
+    session: AsyncSession, actor: Actor, doc_ids: Sequence[int]
 ) -> list[list[Document]]:
-    """The same, as far as the actor may see them, filtered in the query (no filter without an actor)."""
-    stmt = _interpretations(doc_ids)
-    if actor is not None:
-        stmt = stmt.where(visible_clause(actor))
+    """The published interpretations of each policy, as far as the actor may read them."""
+    stmt = _interpretations(doc_ids).where(visible_clause(actor))
     return await grouped(session, stmt, "interprets_id", doc_ids)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.codes import DocumentsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.localtime import local_date
@@ -40,7 +41,7 @@ async def submit_document(session: AsyncSession, actor: Actor, *, document_id: i
         raise Conflict()
     working = await _version(session, doc.working_version_id)
     if doc.retracted_at is not None or working is None or working.status is not VersionStatus.DRAFT:
-        raise UserInputError("id", "ILLEGAL_TRANSITION", "只有草稿可以提交审核")
+        raise UserInputError("id", DocumentsCode.ILLEGAL_TRANSITION, "只有草稿可以提交审核")
     posting = doc.kind is DocumentKind.VILLAGE_AFFAIRS
     working.status = VersionStatus.SIGN_OFF if posting else VersionStatus.FIRST_REVIEW
     doc.status = _derive_status(doc, working)
@@ -68,15 +69,17 @@ async def review_document(
     working = await _version(session, doc.working_version_id)
     steps = _steps(doc)
     if doc.retracted_at is not None or working is None or working.status not in steps:
-        raise UserInputError("id", "ILLEGAL_TRANSITION", "该文件没有等待审核的版本")
+        raise UserInputError("id", DocumentsCode.ILLEGAL_TRANSITION, "该文件没有等待审核的版本")
     stage_, permission, following = steps[working.status]
     actor.require(_obj(doc), permission, doc.scope_path)
     comment = (comment or "").strip()
     if decision is Decision.RETURN and not comment:
-        raise UserInputError("comment", "COMMENT_REQUIRED", "退回时须填写退回意见")
+        raise UserInputError("comment", DocumentsCode.COMMENT_REQUIRED, "退回时须填写退回意见")
     await _check_one_step_per_person(session, actor, working, stage_)
     if decision is Decision.APPROVE and stage_ is Stage.SIGN_OFF and not confidentiality_checked:
-        raise UserInputError("confidentialityChecked", "CONFIDENTIALITY_CHECK_REQUIRED", "审发前须完成保密审查")
+        raise UserInputError(
+            "confidentialityChecked", DocumentsCode.CONFIDENTIALITY_CHECK_REQUIRED, "审发前须完成保密审查"
+        )
     _event(session, actor, doc, working, stage_, decision, comment, confidentiality_checked)
     name = STAGE_NAMES[stage_]
     if decision is Decision.RETURN:
@@ -115,7 +118,9 @@ async def _check_one_step_per_person(
     if other:
         names = "、".join(STAGE_NAMES[s] for s in other)
         raise UserInputError(
-            "id", "SAME_REVIEWER", f"您已在本文件上完成{names}，同一人不能再做{STAGE_NAMES[stage_]}，请由他人办理"
+            "id",
+            DocumentsCode.SAME_REVIEWER,
+            f"您已在本文件上完成{names}，同一人不能再做{STAGE_NAMES[stage_]}，请由他人办理",
         )
 
 
@@ -127,7 +132,9 @@ async def _publish(session: AsyncSession, doc: Document, working: DocumentVersio
         assert org is not None
         if not org.index_scheme and not org.credit_code:
             raise UserInputError(
-                "id", "NO_CREDIT_CODE", f"“{org.name}”没有统一社会信用代码，无法生成索引号；请先补全单位信息"
+                "id",
+                DocumentsCode.NO_CREDIT_CODE,
+                f"“{org.name}”没有统一社会信用代码，无法生成索引号；请先补全单位信息",
             )
         serial = await _next_serial(session, org.id, local_day.year)
         doc.index_no = format_index_no(org.index_scheme, org, local_day.year, serial)
@@ -157,12 +164,12 @@ async def retract_document(
     if version != doc.version:
         raise Conflict()
     if doc.index_no is None:
-        raise UserInputError("id", "ILLEGAL_TRANSITION", "文件尚未发布，无需撤回")
+        raise UserInputError("id", DocumentsCode.ILLEGAL_TRANSITION, "文件尚未发布，无需撤回")
     if doc.retracted_at is not None:
-        raise UserInputError("id", "ILLEGAL_TRANSITION", "文件已撤回")
+        raise UserInputError("id", DocumentsCode.ILLEGAL_TRANSITION, "文件已撤回")
     reason = (reason or "").strip()
     if not reason:
-        raise UserInputError("reason", "REASON_REQUIRED", "撤回须说明理由")
+        raise UserInputError("reason", DocumentsCode.REASON_REQUIRED, "撤回须说明理由")
     doc.retracted_at = utcnow()
     doc.retract_reason = reason
     doc.public = False
@@ -182,12 +189,14 @@ async def link_interpretation(
     interpretation = await _load(session, interpretation_id)
     actor.require("document", "edit", interpretation.scope_path)
     if interpretation.kind is not DocumentKind.POLICY_INTERPRETATION:
-        raise UserInputError("interpretationId", "NOT_INTERPRETATION", "只有“政策解读”类文件可以关联被解读的政策")
+        raise UserInputError(
+            "interpretationId", DocumentsCode.NOT_INTERPRETATION, "只有“政策解读”类文件可以关联被解读的政策"
+        )
     policy = await session.get(Document, policy_id)
     if policy is None or not can_read(actor, policy):
-        raise UserInputError("policyId", "NOT_FOUND", "找不到被解读的政策文件")
+        raise UserInputError("policyId", DocumentsCode.NOT_FOUND, "找不到被解读的政策文件")
     if policy.kind is DocumentKind.POLICY_INTERPRETATION:
-        raise UserInputError("policyId", "NOT_POLICY", "不能解读一篇解读")
+        raise UserInputError("policyId", DocumentsCode.NOT_POLICY, "不能解读一篇解读")
     interpretation.interprets_id = policy.id
     if not policy.is_policy:
         policy.is_policy = True

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.bounds import YEAR_MESSAGE, year_in_range
+from api.codes import ReportsCode
 from api.db import commit
 from api.errors import UserInputError
 from api.models import AdminUnit, AnnualTarget, AssessmentFactor, Document, Organization
@@ -28,7 +30,7 @@ from api.services import audit
 from api.services.requests import today
 from api.services.units import get_unit, locate_organization
 
-from .export import XLSX, ExportFile, exporter, header, new_sheet, require_param, rows, save, title_row, widths
+from .export import XLSX, ExportFile, exporter, header, new_sheet, render, require_param, rows, save, title_row, widths
 from .monthly import counted, next_month, organizations_under
 
 FACTORS = {"EXCEEDING": "超任务数", "TIMELINESS": "及时性", "ACCURACY": "准确性", "SPECIAL_TASKS": "专题任务"}
@@ -36,6 +38,11 @@ BASE_SHARE = Decimal(90)
 FACTOR_CAP = Decimal(10)
 GAP_DEDUCTION = Decimal("0.05")
 CENT = Decimal("0.01")
+
+
+def _check_year(year: int) -> None:
+    if not year_in_range(year):
+        raise UserInputError("year", ReportsCode.INVALID_YEAR, YEAR_MESSAGE)
 
 
 async def _org_path(session: AsyncSession, organization_id: int) -> tuple[Organization, str]:
@@ -48,8 +55,9 @@ async def set_target(
 ) -> AnnualTarget:
     org, path = await _org_path(session, organization_id)
     actor.require("report", "write", path)
+    _check_year(year)
     if count < 0:
-        raise UserInputError("count", "INVALID", "目标任务数不能为负数")
+        raise UserInputError("count", ReportsCode.INVALID, "目标任务数不能为负数")
     target = (
         await session.execute(
             select(AnnualTarget).where(AnnualTarget.organization_id == org.id, AnnualTarget.year == year)
@@ -79,10 +87,11 @@ async def set_factor(
 ) -> AssessmentFactor:
     org, path = await _org_path(session, organization_id)
     actor.require("report", "write", path)
+    _check_year(year)
     if factor not in FACTORS:
-        raise UserInputError("factor", "INVALID", f"评分项应为{'、'.join(FACTORS.values())}之一")
+        raise UserInputError("factor", ReportsCode.INVALID, f"评分项应为{'、'.join(FACTORS.values())}之一")
     if not Decimal(0) <= points <= FACTOR_CAP:
-        raise UserInputError("points", "OUT_OF_RANGE", "每项得分应在0至10分之间（四项合计不超过10分）")
+        raise UserInputError("points", ReportsCode.OUT_OF_RANGE, "每项得分应在0至10分之间（四项合计不超过10分）")
     row = (
         await session.execute(
             select(AssessmentFactor).where(
@@ -177,6 +186,7 @@ async def assessment(session: AsyncSession, actor: Actor, *, unit_code: str, yea
     """Every organization under the unit: three grouped queries whatever their number."""
     unit = await get_unit(session, unit_code, "unitCode")
     actor.require("report", "read", unit.scope_path)
+    _check_year(year)
     months = [date(year, m, 1) for m in range(1, 13)]
     columns = [counted(m, next_month(m)).label(f"m{m.month}") for m in months]
     stmt = (
@@ -217,6 +227,10 @@ async def assessment(session: AsyncSession, actor: Actor, *, unit_code: str, yea
 async def export_assessment(session: AsyncSession, actor: Actor, params: Mapping[str, str], fmt: str) -> ExportFile:
     year = int(require_param(params, "year"))
     table = await assessment(session, actor, unit_code=require_param(params, "unitCode"), year=year)
+    return ExportFile(f"考核评分-{year}.xlsx", await render(_assessment_xlsx, table, year), XLSX)
+
+
+def _assessment_xlsx(table: list[Assessment], year: int) -> bytes:
     book, sheet = new_sheet("考核评分")
     header(
         sheet,
@@ -228,4 +242,4 @@ async def export_assessment(session: AsyncSession, actor: Actor, params: Mapping
                      float(a.base), *[float(a.factors.get(k, (Decimal(0), ""))[0]) for k in FACTORS], a.gap_runs,
                      float(a.score)] for a in table])  # fmt: skip
     widths(sheet, [26, 12, 10, 10, 12, 10, 10, 10, 10, 16, 10])
-    return ExportFile(f"考核评分-{year}.xlsx", save(book), XLSX)
+    return save(book)

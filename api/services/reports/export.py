@@ -9,13 +9,17 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import anyio.to_thread
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import spreadsheets
 from api.auth.actor import Actor
+from api.codes import ReportsCode
 from api.errors import UserInputError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +52,7 @@ async def export(session: AsyncSession, actor: Actor, name: str, params: Mapping
     fn = EXPORTERS.get(name)
     if fn is None:
         raise UserInputError(
-            "report", "UNKNOWN_REPORT", f"没有名为“{name}”的报表；可用：{'、'.join(sorted(EXPORTERS))}"
+            "report", ReportsCode.UNKNOWN_REPORT, f"没有名为“{name}”的报表；可用：{'、'.join(sorted(EXPORTERS))}"
         )
     fmt = params.get("format", "xlsx")
     return await fn(session, actor, params, fmt)
@@ -57,7 +61,7 @@ async def export(session: AsyncSession, actor: Actor, name: str, params: Mapping
 def require_param(params: Mapping[str, str], key: str) -> str:
     value = (params.get(key) or "").strip()
     if not value:
-        raise UserInputError(key, "REQUIRED", f"缺少参数 {key}")
+        raise UserInputError(key, ReportsCode.REQUIRED, f"缺少参数 {key}")
     return value
 
 
@@ -104,6 +108,14 @@ def widths(sheet: object, values: list[int]) -> None:
 
 
 def save(book: Workbook) -> bytes:
+    """The xlsx bytes; text that would start a formula (a title such as ``=HYPERLINK(…)``) is
+    written as quoted text."""
     out = io.BytesIO()
-    book.save(out)
+    spreadsheets.defuse(book).save(out)
     return out.getvalue()
+
+
+async def render(build: Callable[..., bytes], *args: Any) -> bytes:
+    """``build(*args)`` in a worker thread: openpyxl lays out and zips a file in Python, seconds
+    for a long report. ``args`` are loaded values (no lazy loads happen off the event loop)."""
+    return await anyio.to_thread.run_sync(build, *args)

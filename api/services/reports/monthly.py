@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import at_or_below
+from api.bounds import YEAR_MESSAGE, year_in_range
+from api.codes import ReportsCode
 from api.errors import UserInputError
 from api.localtime import local_date, midnight
 from api.models import AdminUnit, Document, Organization
@@ -23,15 +25,18 @@ from api.services.catalog import Freshness, stale_items
 from api.services.requests import today
 from api.services.units import get_unit, locate_organization
 
-from .export import XLSX, ExportFile, exporter, header, new_sheet, require_param, rows, save, title_row, widths
+from .export import XLSX, ExportFile, exporter, header, new_sheet, render, require_param, rows, save, title_row, widths
 
 
 def parse_month(text: str, field: str = "month") -> date:
     try:
         year, month = (int(p) for p in (text or "").strip().split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError as exc:
-        raise UserInputError(field, "INVALID_MONTH", f"月份“{text}”格式不正确，应为“2026-11”") from exc
+        raise UserInputError(field, ReportsCode.INVALID_MONTH, f"月份“{text[:20]}”格式不正确，应为“2026-11”") from exc
+    if not year_in_range(first.year):
+        raise UserInputError(field, ReportsCode.INVALID_MONTH, f"月份的{YEAR_MESSAGE}")
+    return first
 
 
 def next_month(first: date) -> date:
@@ -107,7 +112,7 @@ async def monthly_report(session: AsyncSession, actor: Actor, *, organization_id
     stale = await stale_items(session, unit_code=unit.code, organization_id=org.id, today=_as_of(month))
     return MonthlyReport(
         organization=org, month=month, this_month=int(counts[0]), year_to_date=int(counts[1]),
-        items=[MonthlyItem(i, str(n), t, p) for i, n, t, p in listed], stale=stale,
+        items=[MonthlyItem(i, str(n), t, p) for i, n, t, p in listed if p is not None], stale=stale,
     )  # fmt: skip
 
 
@@ -175,6 +180,11 @@ async def monthly_circular(session: AsyncSession, actor: Actor, *, unit_code: st
 async def export_monthly_report(session: AsyncSession, actor: Actor, params: Mapping[str, str], fmt: str) -> ExportFile:
     month = parse_month(require_param(params, "month"))
     report = await monthly_report(session, actor, organization_id=_int(params, "organizationId"), month=month)
+    content = await render(_monthly_report_xlsx, report, month)
+    return ExportFile(f"政务公开月报-{report.organization.name}-{month:%Y-%m}.xlsx", content, XLSX)
+
+
+def _monthly_report_xlsx(report: MonthlyReport, month: date) -> bytes:
     label = f"{month.year}年{month.month}月"
     book, sheet = new_sheet("政务公开月报")
     title_row(sheet, f"政务公开月报（{label}）", 4)
@@ -190,7 +200,7 @@ async def export_monthly_report(session: AsyncSession, actor: Actor, params: Map
     rows(sheet, 7, [[i, it.index_no, it.title, local_date(it.published_at).strftime("%Y-%m-%d")]
                     for i, it in enumerate(report.items, start=1)])  # fmt: skip
     widths(sheet, [10, 34, 50, 14])
-    return ExportFile(f"政务公开月报-{report.organization.name}-{month:%Y-%m}.xlsx", save(book), XLSX)
+    return save(book)
 
 
 @exporter("monthly-circular")
@@ -199,6 +209,11 @@ async def export_monthly_circular(
 ) -> ExportFile:
     month = parse_month(require_param(params, "month"))
     circular = await monthly_circular(session, actor, unit_code=require_param(params, "unitCode"), month=month)
+    content = await render(_monthly_circular_xlsx, circular, month)
+    return ExportFile(f"政务公开月通报-{circular.unit.name}-{month:%Y-%m}.xlsx", content, XLSX)
+
+
+def _monthly_circular_xlsx(circular: MonthlyCircular, month: date) -> bytes:
     book, sheet = new_sheet("月通报")
     title_row(sheet, f"{circular.unit.name}政务公开月通报（{month.year}年{month.month}月）", 8)
     header(
@@ -209,11 +224,11 @@ async def export_monthly_circular(
     rows(sheet, 3, [[r.rank, r.organization.name, r.this_month, r.previous_month, r.year_to_date, r.stale_items,
                      "是" if r.none_this_month else "", "是" if r.two_months_without else ""] for r in circular.rows])  # fmt: skip
     widths(sheet, [8, 28, 10, 10, 10, 14, 12, 16])
-    return ExportFile(f"政务公开月通报-{circular.unit.name}-{month:%Y-%m}.xlsx", save(book), XLSX)
+    return save(book)
 
 
 def _int(params: Mapping[str, str], key: str) -> int:
     try:
         return int(require_param(params, key))
     except ValueError as exc:
-        raise UserInputError(key, "INVALID", f"参数 {key} 应为数字编号") from exc
+        raise UserInputError(key, ReportsCode.INVALID, f"参数 {key} 应为数字编号") from exc

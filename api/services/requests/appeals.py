@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.codes import RequestsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
@@ -29,7 +30,7 @@ async def record_appeal(
 ) -> Appeal:  # fmt: skip
     r = await session.get(InfoRequest, request_id)
     if r is None:
-        raise UserInputError("requestId", "NOT_FOUND", "找不到该申请")
+        raise UserInputError("requestId", RequestsCode.NOT_FOUND, "找不到该申请")
     actor.require("request", "handle", r.scope_path)
     appeal = Appeal(request_id=r.id, kind=kind, outcome=outcome, filed_on=filed_on, note=note)
     session.add(appeal)
@@ -67,7 +68,7 @@ async def update_appeal(
 ) -> Appeal:
     appeal = await session.get(Appeal, appeal_id)
     if appeal is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该复议或诉讼记录")
+        raise UserInputError("id", RequestsCode.NOT_FOUND, "找不到该复议或诉讼记录")
     r = await session.get(InfoRequest, appeal.request_id)
     assert r is not None
     actor.require("request", "handle", r.scope_path)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
 from api.auth.actor import Actor
+from api.codes import RequestsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.localtime import today
@@ -56,7 +57,7 @@ async def _load(
 ) -> InfoRequest:
     request = await session.get(InfoRequest, request_id)
     if request is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该申请")
+        raise UserInputError("id", RequestsCode.NOT_FOUND, "找不到该申请")
     actor.require("request", permission, request.scope_path)
     if version != request.version:
         raise Conflict()
@@ -101,5 +102,5 @@ async def _save(session: AsyncSession, actor: Actor, r: InfoRequest, action: str
 def _on(day: date | None) -> date:
     on = day or today()
     if on > today():
-        raise UserInputError("onDate", "IN_FUTURE", "日期不能晚于今天")
+        raise UserInputError("onDate", RequestsCode.IN_FUTURE, "日期不能晚于今天")
     return on

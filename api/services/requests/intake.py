@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import clock
 from api.auth.actor import Actor
 from api.auth.passwords import hash_password, verify_password
+from api.codes import RequestsCode
 from api.db import commit
 from api.errors import UserInputError
 from api.models import (
@@ -22,7 +23,7 @@ from api.models import (
     InfoRequest,
     RequestStatus,
 )
-from api.privacy import Vault, mask, mask_phone
+from api.privacy import Vault, mask, mask_address, mask_email, mask_phone
 
 from .. import audit
 from .common import _event, _org_path, overrides, today
@@ -31,6 +32,8 @@ STAFF_CHANNELS = (Channel.LETTER, Channel.ONSITE, Channel.FAX, Channel.EMAIL)
 
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_ADDRESS, MAX_EMAIL = 300, 200  # sealed, so the database no longer bounds them
+CONTACT_LABELS = {"address": "通信地址", "email": "电子邮箱"}
 
 
 @dataclass
@@ -62,27 +65,32 @@ async def submit(session: AsyncSession, actor: Actor, vault: Vault, s: Submissio
         actor.require("request", "record", path)
         received_on = s.received_on or now_day
         if received_on > now_day:
-            raise UserInputError("receivedOn", "IN_FUTURE", "收到申请的日期不能晚于今天")
+            raise UserInputError("receivedOn", RequestsCode.IN_FUTURE, "收到申请的日期不能晚于今天")
     else:
         received_on = now_day  # Art. 31: online requests are received the day receipt is confirmed: now.
     if not (s.applicant_name or "").strip():
-        raise UserInputError("applicantName", "REQUIRED", "请填写申请人姓名或名称")
+        raise UserInputError("applicantName", RequestsCode.REQUIRED, "请填写申请人姓名或名称")
     if not (s.description or "").strip():
-        raise UserInputError("description", "REQUIRED", "请描述所需政府信息的名称、文号或便于查询的其他特征")
+        raise UserInputError("description", RequestsCode.REQUIRED, "请描述所需政府信息的名称、文号或便于查询的其他特征")
     if s.applicant_type is ApplicantType.NATURAL_PERSON and not (s.id_number or "").strip():
-        raise UserInputError("idNumber", "REQUIRED", "公民申请须填写身份证件号码")
+        raise UserInputError("idNumber", RequestsCode.REQUIRED, "公民申请须填写身份证件号码")
     if not ((s.phone or "").strip() or s.email.strip() or s.address.strip()):
-        raise UserInputError("phone", "REQUIRED", "请至少留下一种联系方式（电话、邮箱或通信地址）")
+        raise UserInputError("phone", RequestsCode.REQUIRED, "请至少留下一种联系方式（电话、邮箱或通信地址）")
+    address, email = s.address.strip() or None, s.email.strip() or None
+    for field, value, limit in (("address", address, MAX_ADDRESS), ("email", email, MAX_EMAIL)):
+        if value is not None and len(value) > limit:
+            raise UserInputError(field, RequestsCode.TOO_LONG, f"{CONTACT_LABELS[field]}不能超过{limit}个字")
     password = secrets.token_urlsafe(9)
     id_number = (s.id_number or "").strip().upper() or None
     phone = (s.phone or "").strip() or None
     ovr = await overrides(session)
     due = clock.reply_due(received_on, 0, [], now_day, ovr)
     request = InfoRequest(
-        tracking_code=_tracking_code(), password_hash=hash_password(session, password), channel=s.channel,
+        tracking_code=_tracking_code(), password_hash=await hash_password(session, password), channel=s.channel,
         applicant_type=s.applicant_type, applicant_name=s.applicant_name.strip(),
         id_number_enc=vault.seal(id_number), id_number_hint=mask(id_number),
-        phone_enc=vault.seal(phone), phone_hint=mask_phone(phone), address=s.address.strip(), email=s.email.strip(),
+        phone_enc=vault.seal(phone), phone_hint=mask_phone(phone), address_enc=vault.seal(address),
+        address_hint=mask_address(address), email_enc=vault.seal(email), email_hint=mask_email(email),
         description=s.description.strip(), purpose=s.purpose.strip(), delivery_form=s.delivery_form,
         receiving_org_id=org.id, handling_org_id=org.id, scope_path=path, status=RequestStatus.RECEIVED,
         received_on=received_on, clock_start=received_on, due_on=due.on, due_provisional=due.provisional,
@@ -101,6 +109,6 @@ async def status_for_applicant(session: AsyncSession, tracking_code: str, passwo
     """The applicant's own request, or None: a wrong code and a wrong password look the same."""
     stmt = select(InfoRequest).where(InfoRequest.tracking_code == (tracking_code or "").strip().upper())
     request = (await session.execute(stmt)).scalar_one_or_none()
-    if not verify_password(session, request.password_hash if request else None, password or ""):
+    if not await verify_password(session, request.password_hash if request else None, password or ""):
         return None
     return request

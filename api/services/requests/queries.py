@@ -24,7 +24,7 @@ from api.privacy import Vault
 from api.workdays import Overrides
 
 from .. import audit
-from ..pages import Page, by_ids, fetch_page, grouped
+from ..pages import Page, fetch_page, grouped
 from .common import today
 
 
@@ -67,13 +67,20 @@ async def list_requests(
     return await fetch_page(session, _requests_query(actor, f), first, after)
 
 
-async def requests_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[InfoRequest | None]:
-    """By id, whoever asks: ``InfoRequest`` checks ``can_read`` on each."""
-    return await by_ids(session, InfoRequest, ids)
+async def requests_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[InfoRequest | None]:
+    """By id, as far as the actor may read them (``request read`` at their scope, in the query)."""
+    stmt = select(InfoRequest).where(InfoRequest.id.in_(ids), actor.visible(InfoRequest.scope_path, "request", "read"))
+    found = {r.id: r for r in (await session.execute(stmt)).scalars()}
+    return [found.get(i) for i in ids]
 
 
-async def events_of_requests(session: AsyncSession, ids: Sequence[int]) -> list[list[RequestEvent]]:
-    stmt = select(RequestEvent).where(RequestEvent.request_id.in_(ids)).order_by(RequestEvent.id)
+async def events_of_requests(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[list[RequestEvent]]:
+    stmt = (
+        select(RequestEvent)
+        .join(InfoRequest, InfoRequest.id == RequestEvent.request_id)
+        .where(RequestEvent.request_id.in_(ids), actor.visible(InfoRequest.scope_path, "request", "read"))
+        .order_by(RequestEvent.id)
+    )
     return await grouped(session, stmt, "request_id", ids)
 
 
@@ -91,12 +98,24 @@ def can_read(actor: Actor, r: InfoRequest) -> bool:
     return actor.can("request", "read", r.scope_path)
 
 
+# The applicant's personal data, each sealed at rest beside its masked form (api/privacy.py).
+PERSONAL_FIELDS = {
+    "idNumber": ("id_number_enc", "id_number_hint"),
+    "phone": ("phone_enc", "phone_hint"),
+    "address": ("address_enc", "address_hint"),
+    "email": ("email_enc", "email_hint"),
+}
+
+
 async def reveal(session: AsyncSession, actor: Actor, vault: Vault, r: InfoRequest, field: str) -> str | None:
-    """The full ID number or phone for the handler and the district office (each read audited);
-    everybody else gets the masked form."""
-    sealed, hint = (r.id_number_enc, r.id_number_hint) if field == "idNumber" else (r.phone_enc, r.phone_hint)
+    """The full ID number, phone, address or e-mail for the handler and the district office (each
+    read audited); everybody else gets the masked form."""
+    sealed_attr, hint_attr = PERSONAL_FIELDS[field]
+    sealed, hint = getattr(r, sealed_attr), getattr(r, hint_attr)
     if not actor.can("request", "read_personal", r.scope_path):
         return hint
+    if sealed is None:
+        return None  # nothing given: no read to audit
     # A read, not a change: its audit row goes in a transaction of its own, so that sibling
     # fields being resolved on the request's session are not disturbed.
     async with AsyncSession(session.bind) as own:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT
+from api.codes import RequestsCode
 from api.db import commit
 from api.errors import UserInputError
 from api.models import (
@@ -98,12 +99,12 @@ async def reply(
     allowed = REASONS_BY_TYPE[reply_.reply_type]
     if allowed and reply_.reason not in allowed:
         names = "、".join(x.value for x in allowed)
-        raise UserInputError("reason", "REASON_REQUIRED", f"该答复类型须选择理由：{names}")
+        raise UserInputError("reason", RequestsCode.REASON_REQUIRED, f"该答复类型须选择理由：{names}")
     if not allowed and reply_.reason is not None:
-        raise UserInputError("reason", "REASON_NOT_ALLOWED", "予以公开、部分公开的答复不选择不予公开理由")
+        raise UserInputError("reason", RequestsCode.REASON_NOT_ALLOWED, "予以公开、部分公开的答复不选择不予公开理由")
     if reply_.reply_type in REFUSALS and not reply_.legal_basis.strip():
         raise UserInputError(
-            "legalBasis", "LEGAL_BASIS_REQUIRED", "不予公开或不能提供的答复须写明法律依据（条例第几条）"
+            "legalBasis", RequestsCode.LEGAL_BASIS_REQUIRED, "不予公开或不能提供的答复须写明法律依据（条例第几条）"
         )
     org = await session.get(Organization, r.handling_org_id)
     assert org is not None
@@ -142,14 +143,16 @@ async def save_template(session: AsyncSession, actor: Actor, *, reply_type: Repl
     actor.require("reply_template", "manage", ROOT)
     body = (body or "").strip()
     if not body:
-        raise UserInputError("body", "REQUIRED", "模板内容不能为空")
+        raise UserInputError("body", RequestsCode.REQUIRED, "模板内容不能为空")
     try:
         body.format_map(_Blank({}))
     except (ValueError, IndexError) as exc:
-        raise UserInputError("body", "INVALID_TEMPLATE", "模板中的花括号占位符写法不正确，如 {applicant_name}") from exc
+        raise UserInputError(
+            "body", RequestsCode.INVALID_TEMPLATE, "模板中的花括号占位符写法不正确，如 {applicant_name}"
+        ) from exc
     if reply_type in REFUSALS and "{remedies}" not in body:
         raise UserInputError(
-            "body", "REMEDIES_REQUIRED", "不予公开等答复的模板须包含 {remedies}（复议、诉讼的途径和期限）"
+            "body", RequestsCode.REMEDIES_REQUIRED, "不予公开等答复的模板须包含 {remedies}（复议、诉讼的途径和期限）"
         )
     template = (
         await session.execute(select(ReplyTemplate).where(ReplyTemplate.reply_type == reply_type))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
 from api.auth.actor import Actor
+from api.codes import RequestsCode
 from api.errors import UserInputError
 from api.models import (
     ArchiveCounter,
@@ -70,7 +71,9 @@ def _require(request: InfoRequest, action: str) -> None:
     """The action must be a legal move from the request's status (``TRANSITIONS``)."""
     if action not in TRANSITIONS[request.status]:
         raise UserInputError(
-            "id", "ILLEGAL_TRANSITION", f"申请当前状态为{STATUS_NAMES[request.status]}，不能{ACTION_NAMES[action]}"
+            "id",
+            RequestsCode.ILLEGAL_TRANSITION,
+            f"申请当前状态为{STATUS_NAMES[request.status]}，不能{ACTION_NAMES[action]}",
         )
 
 
@@ -108,13 +111,13 @@ async def request_correction(
     r = await _load(session, actor, request_id, version)
     _require(r, "request_correction")
     if not (note or "").strip():
-        raise UserInputError("note", "REQUIRED", "请写明需要补正的事项和补正期限")
+        raise UserInputError("note", RequestsCode.REQUIRED, "请写明需要补正的事项和补正期限")
     on = _on(on_date)
     latest = clock.correction_notice_due(r.received_on, await overrides(session))
     if on > latest:
         raise UserInputError(
             "onDate",
-            "CORRECTION_TOO_LATE",
+            RequestsCode.CORRECTION_TOO_LATE,
             f"补正告知应在收到申请后7个工作日内（{latest.isoformat()}前）一次性发出，已逾期",
         )
     previous = r.status
@@ -185,7 +188,7 @@ async def end_consultation(
     assert started is not None
     on = _on(on_date)
     if on < started.on_date:
-        raise UserInputError("onDate", "BEFORE_START", "结束日期不能早于开始日期")
+        raise UserInputError("onDate", RequestsCode.BEFORE_START, "结束日期不能早于开始日期")
     kind = EventKind.THIRD_PARTY_ENDED if r.status is RequestStatus.THIRD_PARTY else EventKind.CONSULTATION_ENDED
     r.status = RequestStatus(str(started.data.get("previous", RequestStatus.ASSIGNED.value)))
     _event(session, actor, r, kind, on, note)
@@ -201,13 +204,13 @@ async def extend(
     r = await _load(session, actor, request_id, version)
     _require(r, "extend")
     if r.extension_days:
-        raise UserInputError("days", "ALREADY_EXTENDED", "答复期限只能延长一次")
+        raise UserInputError("days", RequestsCode.ALREADY_EXTENDED, "答复期限只能延长一次")
     if not 1 <= days <= clock.MAX_EXTENSION:
-        raise UserInputError("days", "TOO_LONG", "延长的期限最长不得超过20个工作日")
+        raise UserInputError("days", RequestsCode.TOO_LONG, "延长的期限最长不得超过20个工作日")
     if not (reason or "").strip():
-        raise UserInputError("reason", "REQUIRED", "延期须说明理由")
+        raise UserInputError("reason", RequestsCode.REQUIRED, "延期须说明理由")
     if not (approver or "").strip():
-        raise UserInputError("approver", "REQUIRED", "延期须经政府信息公开工作机构负责人同意，请填写同意人")
+        raise UserInputError("approver", RequestsCode.REQUIRED, "延期须经政府信息公开工作机构负责人同意，请填写同意人")
     r.extension_days = days
     _event(
         session,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from api.auth.scope import ROOT, county_code, unit_path
+from api.codes import UnitsCode
 from api.errors import UserInputError
 from api.models import (
     UnitKind,
@@ -22,15 +23,15 @@ LEVEL_NAMES = {UnitLevel.COUNTY: "县级", UnitLevel.TOWN: "乡级", UnitLevel.V
 def level_of(code: str, field: str = "code") -> UnitLevel:
     """The level a 统计用区划代码 denotes: county 6, town 9, village 12 significant digits."""
     if not CODE_RE.match(code or ""):
-        raise UserInputError(field, "INVALID_CODE", f"区划代码应为12位数字，收到“{code}”")
+        raise UserInputError(field, UnitsCode.INVALID_CODE, f"区划代码应为12位数字，收到“{code}”")
     if code[:6].endswith("00") or code[:6] == "000000":
-        raise UserInputError(field, "INVALID_CODE", f"区划代码“{code}”的前6位不是县级代码")
+        raise UserInputError(field, UnitsCode.INVALID_CODE, f"区划代码“{code}”的前6位不是县级代码")
     if code[6:] == "000000":
         return UnitLevel.COUNTY
     if code[9:] == "000":
         return UnitLevel.TOWN
     if code[6:9] == "000":
-        raise UserInputError(field, "INVALID_CODE", f"区划代码“{code}”缺少乡级部分（第7至9位）")
+        raise UserInputError(field, UnitsCode.INVALID_CODE, f"区划代码“{code}”缺少乡级部分（第7至9位）")
     return UnitLevel.VILLAGE
 
 
@@ -47,16 +48,16 @@ def _check_kind(level: UnitLevel, kind: UnitKind) -> None:
     if kind not in allowed:
         labels = "、".join(k.value for k in allowed)
         raise UserInputError(
-            "kind", "INVALID_KIND", f"{LEVEL_NAMES[level]}单位的类别只能是{labels}，不能是“{kind.value}”"
+            "kind", UnitsCode.INVALID_KIND, f"{LEVEL_NAMES[level]}单位的类别只能是{labels}，不能是“{kind.value}”"
         )
 
 
 def _check_name(name: str, field: str = "name") -> str:
     name = (name or "").strip()
     if not name:
-        raise UserInputError(field, "REQUIRED", "名称不能为空")
+        raise UserInputError(field, UnitsCode.REQUIRED, "名称不能为空")
     if len(name) > 100:
-        raise UserInputError(field, "TOO_LONG", "名称不能超过100个字")
+        raise UserInputError(field, UnitsCode.TOO_LONG, "名称不能超过100个字")
     return name
 
 
@@ -79,14 +80,14 @@ def credit_check_char(first17: str) -> str:
 def check_credit_code(code: str, field: str = "creditCode") -> str:
     code = (code or "").strip().upper()
     if len(code) != 18:
-        raise UserInputError(field, "INVALID_CREDIT_CODE", f"统一社会信用代码应为18位，收到{len(code)}位")
+        raise UserInputError(field, UnitsCode.INVALID_CREDIT_CODE, f"统一社会信用代码应为18位，收到{len(code)}位")
     bad = [c for c in code if c not in CREDIT_CHARS]
     if bad:
         raise UserInputError(
-            field, "INVALID_CREDIT_CODE", f"统一社会信用代码含有不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）"
+            field, UnitsCode.INVALID_CREDIT_CODE, f"统一社会信用代码含有不允许的字符“{bad[0]}”（不使用I、O、Z、S、V）"
         )
     if credit_check_char(code[:17]) != code[17]:
-        raise UserInputError(field, "INVALID_CREDIT_CODE", "统一社会信用代码校验位不正确，请核对后重新输入")
+        raise UserInputError(field, UnitsCode.INVALID_CREDIT_CODE, "统一社会信用代码校验位不正确，请核对后重新输入")
     return code
 
 

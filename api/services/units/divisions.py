@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import unit_path
+from api.codes import UnitsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
@@ -26,7 +27,7 @@ from .codes import _check_kind, _check_name, _parent_path, level_of, parent_code
 async def get_unit(session: AsyncSession, code: str, field: str = "code") -> AdminUnit:
     unit = await find_unit(session, code)
     if unit is None:
-        raise UserInputError(field, "NOT_FOUND", f"找不到区划代码为“{code}”的单位")
+        raise UserInputError(field, UnitsCode.NOT_FOUND, f"找不到区划代码为“{code}”的单位")
     return unit
 
 
@@ -55,12 +56,12 @@ async def create_unit(
         parent_code = parent_code.strip()
         parent_level = level_of(parent_code, "parentCode")
         if expected_parent is None:
-            raise UserInputError("parentCode", "INVALID_PARENT", "县级单位没有上级单位，请不要填写上级区划代码")
+            raise UserInputError("parentCode", UnitsCode.INVALID_PARENT, "县级单位没有上级单位，请不要填写上级区划代码")
         if parent_code != expected_parent:
             digits = SIGNIFICANT_DIGITS[parent_level]
             raise UserInputError(
                 "code",
-                "OUTSIDE_PARENT",
+                UnitsCode.OUTSIDE_PARENT,
                 f"区划代码“{code}”不在上级“{parent_code}”之下：应以“{parent_code[:digits]}”开头，且为上级的下一级",
             )
     parent = None
@@ -68,10 +69,10 @@ async def create_unit(
         parent = await find_unit(session, expected_parent)
         if parent is None:
             raise UserInputError(
-                "parentCode", "PARENT_NOT_FOUND", f"上级单位“{expected_parent}”尚未建立，请先建立上级单位"
+                "parentCode", UnitsCode.PARENT_NOT_FOUND, f"上级单位“{expected_parent}”尚未建立，请先建立上级单位"
             )
     if await find_unit(session, code) is not None:
-        raise UserInputError("code", "DUPLICATE", f"区划代码“{code}”已存在")
+        raise UserInputError("code", UnitsCode.DUPLICATE, f"区划代码“{code}”已存在")
     unit = AdminUnit(
         code=code,
         name=name,
@@ -142,11 +143,11 @@ async def list_units(
     return await fetch_page(session, _units_query(level, parent_code, parent_id), first, after)
 
 
-async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[AdminUnit | None]:
+async def units_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[AdminUnit | None]:
     return await by_ids(session, AdminUnit, ids)
 
 
-async def units_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[AdminUnit | None]:
+async def units_by_codes(session: AsyncSession, actor: Actor, codes: Sequence[str]) -> list[AdminUnit | None]:
     found = {u.code: u for u in (await session.execute(select(AdminUnit).where(AdminUnit.code.in_(codes)))).scalars()}
     return [found.get(c) for c in codes]
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT, unit_path
+from api.codes import UnitsCode
 from api.errors import UserInputError
 from api.models import (
     AdminUnit,
@@ -39,7 +40,7 @@ def parse_units_csv(text: str) -> list[tuple[int, str, str, str | None]]:
         if lineno == 1 and not row[0].strip().isdigit():
             continue
         if len(row) < 2:
-            raise UserInputError("file", "INVALID_ROW", f"第{lineno}行：应为“代码,名称[,城乡分类代码]”")
+            raise UserInputError("file", UnitsCode.INVALID_ROW, f"第{lineno}行：应为“代码,名称[,城乡分类代码]”")
         urban = row[2].strip() if len(row) > 2 and row[2].strip() else None
         rows.append((lineno, row[0].strip(), row[1].strip(), urban))
     return rows
@@ -58,7 +59,7 @@ async def import_units(
         except UserInputError as exc:
             raise UserInputError("file", exc.code, f"第{lineno}行：{exc.message}") from exc
         if urban is not None and not re.fullmatch(r"\d{3}", urban):
-            raise UserInputError("file", "INVALID_ROW", f"第{lineno}行：城乡分类代码应为3位数字，收到“{urban}”")
+            raise UserInputError("file", UnitsCode.INVALID_ROW, f"第{lineno}行：城乡分类代码应为3位数字，收到“{urban}”")
         ordered.append((SIGNIFICANT_DIGITS[level], lineno, code, name, urban, level))
     ordered.sort()
     existing = {u.code: u for u in (await session.execute(select(AdminUnit))).scalars()}
@@ -79,7 +80,7 @@ async def import_units(
         parent = existing.get(parent_code) if parent_code else None
         if parent_code and parent is None:
             raise UserInputError(
-                "file", "PARENT_NOT_FOUND", f"第{lineno}行：上级单位“{parent_code}”不在文件中，也尚未建立"
+                "file", UnitsCode.PARENT_NOT_FOUND, f"第{lineno}行：上级单位“{parent_code}”不在文件中，也尚未建立"
             )
         actor.require("unit", "create", parent.scope_path if parent else ROOT)
         unit = AdminUnit(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from api.auth.actor import Actor
 from api.auth.scope import organization_path
+from api.codes import UnitsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.models import (
@@ -59,7 +60,7 @@ def _contacts(contacts: Sequence[ContactInput]) -> list[OrganizationContact]:
     result = []
     for i, c in enumerate(contacts):
         if not c.name.strip():
-            raise UserInputError(f"contacts.{i}.name", "REQUIRED", "联系人姓名不能为空")
+            raise UserInputError(f"contacts.{i}.name", UnitsCode.REQUIRED, "联系人姓名不能为空")
         result.append(
             OrganizationContact(
                 role=c.role, name=c.name.strip(), post=c.post.strip(), phone=c.phone.strip(), position=i
@@ -72,7 +73,7 @@ async def _unique_credit_code(session: AsyncSession, code: str, own_id: int | No
     stmt = select(Organization.id).where(Organization.credit_code == code)
     existing = (await session.execute(stmt)).scalar_one_or_none()
     if existing is not None and existing != own_id:
-        raise UserInputError("creditCode", "DUPLICATE", f"统一社会信用代码“{code}”已被其他单位使用")
+        raise UserInputError("creditCode", UnitsCode.DUPLICATE, f"统一社会信用代码“{code}”已被其他单位使用")
 
 
 async def create_organization(
@@ -107,7 +108,7 @@ async def create_organization(
 async def get_organization(session: AsyncSession, organization_id: int, field: str = "id") -> Organization:
     org = await session.get(Organization, organization_id)
     if org is None:
-        raise UserInputError(field, "NOT_FOUND", "找不到该单位")
+        raise UserInputError(field, UnitsCode.NOT_FOUND, "找不到该单位")
     return org
 
 
@@ -142,7 +143,7 @@ async def update_organization(
     stmt = select(Organization).where(Organization.id == organization_id).options(selectinload(Organization.contacts))
     org = (await session.execute(stmt)).scalar_one_or_none()
     if org is None:
-        raise UserInputError("id", "NOT_FOUND", "找不到该单位")
+        raise UserInputError("id", UnitsCode.NOT_FOUND, "找不到该单位")
     path = await organization_scope(session, org)
     actor.require("organization", "update", path)
     if version != org.version:
@@ -186,16 +187,20 @@ async def list_organizations(
     return await fetch_page(session, _organizations_query(unit_code), first, after)
 
 
-async def organizations_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Organization | None]:
+async def organizations_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[Organization | None]:
     return await by_ids(session, Organization, ids)
 
 
-async def organizations_of_units(session: AsyncSession, unit_ids: Sequence[int]) -> list[list[Organization]]:
+async def organizations_of_units(
+    session: AsyncSession, actor: Actor, unit_ids: Sequence[int]
+) -> list[list[Organization]]:
     stmt = select(Organization).where(Organization.unit_id.in_(unit_ids)).order_by(Organization.id)
     return await grouped(session, stmt, "unit_id", unit_ids)
 
 
-async def contacts_of_organizations(session: AsyncSession, org_ids: Sequence[int]) -> list[list[OrganizationContact]]:
+async def contacts_of_organizations(
+    session: AsyncSession, actor: Actor, org_ids: Sequence[int]
+) -> list[list[OrganizationContact]]:
     stmt = (
         select(OrganizationContact)
         .where(OrganizationContact.organization_id.in_(org_ids))

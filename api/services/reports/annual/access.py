@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import ROOT
+from api.codes import ReportsCode
 from api.errors import Unauthenticated, UserInputError
 from api.localtime import midnight
 from api.services import units
@@ -26,14 +27,16 @@ def signed_in(actor: Actor) -> None:
 
 def check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= today().year:
-        raise UserInputError("year", "INVALID_YEAR", f"年度应在{FIRST_YEAR}年至{today().year}年之间")
+        raise UserInputError("year", ReportsCode.INVALID_YEAR, f"年度应在{FIRST_YEAR}年至{today().year}年之间")
 
 
 async def resolve_scope(session: AsyncSession, *, organization_id: int | None, unit_code: str | None) -> Scope:
     code = (unit_code or "").strip() or None
     if (organization_id is None) == (code is None):
         raise UserInputError(
-            "organizationId", "SCOPE_REQUIRED", "请指定单位（organizationId）或区划（unitCode），二者只能选其一"
+            "organizationId",
+            ReportsCode.SCOPE_REQUIRED,
+            "请指定单位（organizationId）或区划（unitCode），二者只能选其一",
         )
     if organization_id is not None:
         org = await units.get_organization(session, organization_id, "organizationId")

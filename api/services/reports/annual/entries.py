@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.auth.scope import within
+from api.codes import ReportsCode
 from api.db import commit, flush
 from api.errors import Conflict, UserInputError
 from api.models import (
@@ -67,7 +68,7 @@ async def save_text(
     actor.require("report", "write", scope.path)
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise UserInputError("text", "TOO_LONG", f"每部分不能超过{MAX_TEXT}字")
+        raise UserInputError("text", ReportsCode.TOO_LONG, f"每部分不能超过{MAX_TEXT}字")
     stmt = select(AnnualReportText).where(
         AnnualReportText.scope_path == scope.path, AnnualReportText.year == year,
         AnnualReportText.section == section.value,
@@ -168,10 +169,10 @@ async def set_figure(
     actor.require("report", "write", scope.path)
     if value is not None:
         if not value.is_finite() or value < 0 or value >= Decimal("1e16"):
-            raise UserInputError("value", "INVALID_VALUE", "数值应为不小于0的数")
+            raise UserInputError("value", ReportsCode.INVALID_VALUE, "数值应为不小于0的数")
         if value != _normalize(key, value):
             message = "金额以万元为单位，最多保留两位小数" if key in MONEY else "件数应为整数"
-            raise UserInputError("value", "INVALID_VALUE", message)
+            raise UserInputError("value", ReportsCode.INVALID_VALUE, message)
     stmt = select(AnnualReportFigure).where(
         AnnualReportFigure.scope_path == scope.path, AnnualReportFigure.year == year,
         AnnualReportFigure.key == key.value,

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
+from api.codes import ReportsCode
 from api.errors import UserInputError
 from api.models import (
     ReplyType,
@@ -24,6 +25,7 @@ from ..export import (
     exporter,
     header,
     new_sheet,
+    render,
     require_param,
     rows,
     save,
@@ -53,7 +55,7 @@ def _int_param(params: Mapping[str, str], key: str) -> int:
     try:
         return int(text)
     except ValueError as exc:
-        raise UserInputError(key, "INVALID_NUMBER", f"参数 {key} 应为整数：{text}") from exc
+        raise UserInputError(key, ReportsCode.INVALID_NUMBER, f"参数 {key} 应为整数：{text}") from exc
 
 
 @exporter("annual-report")
@@ -64,10 +66,14 @@ async def export_annual_report(session: AsyncSession, actor: Actor, params: Mapp
         session, actor, year=year, organization_id=organization_id, unit_code=params.get("unitCode")
     )
     if fmt == "xlsx":
-        return ExportFile(f"{report.title}.xlsx", to_xlsx(report), XLSX)
+        return ExportFile(f"{report.title}.xlsx", await render(to_xlsx, report), XLSX)
     if fmt == "md":
-        return ExportFile(f"{report.title}.md", to_markdown(report).encode("utf-8"), MARKDOWN)
-    raise UserInputError("format", "UNKNOWN_FORMAT", "年度报告可导出为 xlsx 或 md")
+        return ExportFile(f"{report.title}.md", await render(_markdown_bytes, report), MARKDOWN)
+    raise UserInputError("format", ReportsCode.UNKNOWN_FORMAT, "年度报告可导出为 xlsx 或 md")
+
+
+def _markdown_bytes(report: AnnualReport) -> bytes:
+    return to_markdown(report).encode("utf-8")
 
 
 def _shown(value: Decimal | None) -> str:
