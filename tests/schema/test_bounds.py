@@ -237,6 +237,7 @@ async def test_service_side_years_hold_for_the_exports(
     org = base64.b64decode(await first_org(gql)).decode().split(":")[1]
     cases = [
         (f"/exports/assessment?unitCode={COUNTY}&year=10000", "year", "INVALID_YEAR"),
+        (f"/exports/assessment?unitCode={COUNTY}&year=abc", "year", "INVALID_YEAR"),
         (f"/exports/monthly-circular?unitCode={COUNTY}&month=9999-12", "month", "INVALID_MONTH"),
         (f"/exports/monthly-report?organizationId={org}&month=0000-01", "month", "INVALID_MONTH"),
     ]

@@ -225,7 +225,10 @@ async def assessment(session: AsyncSession, actor: Actor, *, unit_code: str, yea
 
 @exporter("assessment")
 async def export_assessment(session: AsyncSession, actor: Actor, params: Mapping[str, str], fmt: str) -> ExportFile:
-    year = int(require_param(params, "year"))
+    try:
+        year = int(require_param(params, "year"))
+    except ValueError as exc:
+        raise UserInputError("year", ReportsCode.INVALID_YEAR, "参数 year 应为四位年份，如 2026") from exc
     table = await assessment(session, actor, unit_code=require_param(params, "unitCode"), year=year)
     return ExportFile(f"考核评分-{year}.xlsx", await render(_assessment_xlsx, table, year), XLSX)
 
