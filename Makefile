@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install migrate demo lint schema bench bench-county fuzz clean
+.PHONY: serve test install migrate demo lint schema trusted-documents bench bench-county fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ lint: install
 
 schema: install
 	$(BIN)/gongkai print-schema > clients/schema.graphql
+
+# The front ends' operation documents by hash (schema/trusted.py): run after changing clients/*/*.graphql.
+trusted-documents: install
+	$(BIN)/gongkai trusted-documents > clients/trusted-documents.json
 
 clean:
 	rm -rf $(VENV) var

@@ -29,37 +29,59 @@ from api.auth.backend import BearerTokenBackend, credential_of, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.auth.passwords import passwords_for
 from api.bodies import BodyLimit, body_message, is_multipart, upload_message
+from api.changes import ACCOUNTS, read_versions
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
+from api.localtime import today
 from api.privacy import Vault
+from api.response_cache import ResponseCache
 from api.services import documents
 from api.services.reports import export as reports_export
 from api.settings import Settings
 from api.storage import LocalStorage
 from api.telemetry import ForwardedFor, Telemetry, metrics_text
 from schema import build_schema
+from schema.caching import cache_version
 from schema.context import SCOPE_KEY, AppState, RequestScope, client_addr
 from schema.ide import ide_routes
+from schema.trusted import TrustedDocuments
 from schema.view import GongkaiGraphQL
 
 
 class GraphQLEndpoint:
-    """Opens the request's session and loads the actor around the GraphQL view; always closes it."""
+    """Opens the request's session and loads the actor around the GraphQL view; always closes it.
+
+    The view reads the request first (a trusted document's id: schema/view.py). For an anonymous or
+    kiosk device's trusted query the change counters are read before anything else (api/changes.py):
+    the device and the answer may then come from the caches (schema/caching.py)."""
 
     def __init__(self, state: AppState, view: GongkaiGraphQL) -> None:
         self.state = state
         self.view = view
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope)
-        refusal = self.refuse_upload(request)
+        request = Request(scope, receive)
+        refusal = self.refuse_upload(request) or await self.view.prepare(request)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        credential = credential_of(request)
         async with self.state.sessionmaker() as session:
             try:
+                version, accounts = None, None
+                if self.view.cacheable(request) and (credential is None or credential.session_key is None):
+                    # An anonymous or device caller's trusted query: the versions first, then the
+                    # (cached) device, then the (cached) answer: one statement when both are cached.
+                    versions = await read_versions(session)
+                    version, accounts = cache_version(versions, today()), versions.get(ACCOUNTS)
                 actor = await load_actor(
-                    session, self.state.authorizer, credential_of(request), client_addr(request), idle=idle(self.state)
+                    session,
+                    self.state.authorizer,
+                    credential,
+                    client_addr(request),
+                    idle=idle(self.state),
+                    devices=self.state.devices,
+                    accounts_version=accounts,
                 )
             except Unauthenticated as exc:
                 await on_auth_error(request, exc)(scope, receive, send)
@@ -70,8 +92,8 @@ class GraphQLEndpoint:
                 unavailable = ServiceUnavailable()
                 await graphql_error(503, unavailable.message, unavailable.code)(scope, receive, send)
                 return
-            scope[SCOPE_KEY] = RequestScope(session=session, actor=actor)
-            await self.view(scope, receive, send)
+            scope[SCOPE_KEY] = RequestScope(session=session, actor=actor, version=version)
+            await self.view.handle(request, send)
 
     def refuse_upload(self, request: Request) -> Response | None:
         """Multipart requests need a preflight header (CSRF) and a signed-in caller, before a byte is read.
@@ -257,12 +279,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         authorizer=Authorizer(engine, settings.policy_dir),
         storage=LocalStorage(settings.files_dir),
         vault=Vault(settings.data_key or settings.secret_key),
+        trusted=TrustedDocuments.load(settings.trusted_documents),
+        responses=ResponseCache(settings.response_cache_entries, settings.response_cache_bytes),
     )
     view = GongkaiGraphQL(
         state,
         schema=build_schema(settings),
         graphql_ide=None if settings.production else "graphiql",
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # trusted documents only: schema/view.py refuses a GET with a free query
         multipart_uploads_enabled=True,
     )
 

@@ -1,4 +1,5 @@
-"""gongkai serve | migrate | demo | create-user | import-units | import-catalog | export | audit | grant-app-role | print-schema"""
+"""gongkai serve | migrate | demo | create-user | import-units | import-catalog | export | audit | grant-app-role |
+print-schema | trusted-documents"""
 
 from __future__ import annotations
 
@@ -257,6 +258,12 @@ def print_schema() -> None:
     print(schema.as_str())
 
 
+def trusted_documents() -> None:
+    from schema.trusted import build_manifest, render_manifest
+
+    print(render_manifest(build_manifest()), end="")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="gongkai", description="公开 Gongkai: 政务公开 GraphQL backend")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -306,6 +313,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("grant-app-role", help="PostgreSQL: grant a role what the app needs (audit log: INSERT, SELECT)")
     p.add_argument("role")
     sub.add_parser("print-schema", help="print the GraphQL SDL")
+    sub.add_parser(
+        "trusted-documents",
+        help="print the manifest of the front ends' documents by hash (> clients/trusted-documents.json)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -333,6 +344,8 @@ def main(argv: list[str] | None = None) -> None:
         grant_app_role(settings, args.role)
     elif args.command == "print-schema":
         print_schema()
+    elif args.command == "trusted-documents":
+        trusted_documents()
 
 
 if __name__ == "__main__":

@@ -165,6 +165,14 @@ class UnitsCode(StrEnum):
     TOO_LONG = "TOO_LONG"
 
 
+class RequestCode(StrEnum):
+    """Refusals of a GraphQL request before it runs (GraphQL over HTTP, schema/view.py): answered
+    with no ``data``, never in a mutation payload, so not published as a schema enum."""
+
+    TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"
+    UNKNOWN_DOCUMENT_ID = "UNKNOWN_DOCUMENT_ID"
+
+
 MEANINGS: dict[str, str] = {
     "ACTIVE_CONTENT": "The PDF holds JavaScript or actions that run by themselves (/OpenAction, /AA, /Launch).",
     "ALREADY_EXTENDED": "The reply period was already extended once (Art. 33 allows one extension).",
@@ -244,6 +252,8 @@ MEANINGS: dict[str, str] = {
     "PASSWORD_TOO_SIMPLE": "The password has fewer than three of: upper case, lower case, digits, other characters.",
     "SAME_PASSWORD": "The new password is the same as the current one.",
     "SELF": "An account cannot do this to itself (e.g. deactivate its own account).",
+    "TRUSTED_DOCUMENT_REQUIRED": "Anonymous callers may run the trusted documents only (GONGKAI_ANONYMOUS_TRUSTED_ONLY): send its documentId, or sign in.",
+    "UNKNOWN_DOCUMENT_ID": "The documentId names no trusted document of this server (clients/trusted-documents.json).",
     "TOO_MANY_ATTEMPTS": "As many sign-in attempts as are left for the account or address are being checked right now: retry in a few seconds.",
 }
 

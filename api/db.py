@@ -20,9 +20,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+RECYCLE_SECONDS = 600
+
+
 def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error message never carries the values of a statement (personal data).
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+    # No pre-ping (a round trip before every request's first statement): a connection the database
+    # dropped fails its statement as a disconnect, which invalidates every connection of the pool
+    # made before it (the request answers SERVICE_UNAVAILABLE), and connections are recycled after
+    # RECYCLE_SECONDS, before a server- or proxy-side idle timeout would cut them.
+    engine = create_async_engine(url, pool_recycle=RECYCLE_SECONDS, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -73,9 +80,14 @@ class SerialSession(AsyncSession):
 
 
 def make_sessionmaker(engine: AsyncEngine, passwords: Passwords | None = None) -> async_sessionmaker[AsyncSession]:
-    """Sessions that carry the app's password hasher (``api.auth.passwords.of``)."""
+    """Sessions that carry the app's password hasher (``api.auth.passwords.of``); each transaction that
+    changes a table bumps its topic's version as it commits (api/changes.py)."""
+    from api.changes import TrackedSession
+
     info = {} if passwords is None else {SESSION_KEY: passwords}
-    return async_sessionmaker(engine, expire_on_commit=False, class_=SerialSession, info=info)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, class_=SerialSession, sync_session_class=TrackedSession, info=info
+    )
 
 
 async def commit(session: AsyncSession) -> None:

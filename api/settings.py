@@ -77,6 +77,21 @@ def parse_trusted_proxies(value: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _flag(env: dict[str, str], name: str) -> bool | None:
+    """An on/off setting; None when unset (the setting's default applies)."""
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
 def _default_database_url(var_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{var_dir / 'gongkai.sqlite3'}"
 
@@ -106,6 +121,12 @@ class Settings:
     login_lock_minutes: float = 15  # how long that lock lasts (and the window the failures count in)
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed (addresses, networks)
     audit_retention_days: int = 184  # audit rows older than this may be archived (never fewer: 网络安全法 第二十一条)
+    # The public path (issue 12): the front ends' operation documents by hash (`gongkai trusted-documents`)
+    trusted_documents: Path = REPO_ROOT / "clients" / "trusted-documents.json"
+    anonymous_trusted_only: bool | None = None  # anonymous callers run trusted documents only; None: in production
+    public_max_age: int = 0  # Cache-Control max-age (seconds) of anonymous answers; 0: revalidate every time
+    response_cache_entries: int = 2000  # cached anonymous and kiosk answers per worker (0: no response cache)
+    response_cache_bytes: int = 32 * 1024 * 1024  # and their bytes in all, per worker
 
     def __post_init__(self) -> None:
         if self.password_hash not in PASSWORD_HASH_PROFILES:
@@ -121,11 +142,20 @@ class Settings:
             raise SettingsError(
                 "GONGKAI_SESSION_IDLE_MINUTES, GONGKAI_LOGIN_LOCK_MINUTES and GONGKAI_LOGIN_MAX_FAILURES must be positive"
             )
+        if self.public_max_age < 0 or self.response_cache_entries < 0 or self.response_cache_bytes < 0:
+            raise SettingsError(
+                "GONGKAI_PUBLIC_MAX_AGE, GONGKAI_RESPONSE_CACHE_ENTRIES and GONGKAI_RESPONSE_CACHE_MB must not be negative"
+            )
         if self.production and self.password_hash != "default":
             raise SettingsError(
                 f"GONGKAI_PASSWORD_HASH={self.password_hash} is for tests only: production hashes passwords "
                 "with argon2's default parameters; unset GONGKAI_PASSWORD_HASH"
             )
+
+    @property
+    def trusted_only(self) -> bool:
+        """Whether an anonymous caller may run trusted documents only (GONGKAI_ANONYMOUS_TRUSTED_ONLY)."""
+        return self.production if self.anonymous_trusted_only is None else self.anonymous_trusted_only
 
     @property
     def files_dir(self) -> Path:
@@ -171,4 +201,9 @@ class Settings:
             login_lock_minutes=_number(env, "GONGKAI_LOGIN_LOCK_MINUTES", 15),
             trusted_proxies=parse_trusted_proxies(env.get("GONGKAI_TRUSTED_PROXIES", "")),
             audit_retention_days=int(_number(env, "GONGKAI_AUDIT_RETENTION_DAYS", 184)),
+            trusted_documents=Path(env.get("GONGKAI_TRUSTED_DOCUMENTS") or cls.trusted_documents),
+            anonymous_trusted_only=_flag(env, "GONGKAI_ANONYMOUS_TRUSTED_ONLY"),
+            public_max_age=int(_number(env, "GONGKAI_PUBLIC_MAX_AGE", 0)),
+            response_cache_entries=int(_number(env, "GONGKAI_RESPONSE_CACHE_ENTRIES", 2000)),
+            response_cache_bytes=int(_number(env, "GONGKAI_RESPONSE_CACHE_MB", 32) * 1024 * 1024),
         )

@@ -1,10 +1,15 @@
 """The baseline of the county benchmark: Starlette + asyncpg (+ orjson when installed), answering
 the benchmark's six requests with the same JSON as Gongkai, by hand-written SQL.
 
-It runs the statements Gongkai runs for each request, in the same order (the count, the page,
-then one batch per relation, ``bench.county.explain`` shows them), but selects only the columns it
-shows, binds arrays (``= ANY($1)``) instead of one parameter per id, and has no ORM, no GraphQL
-executor, no session transaction and no pool pre-ping. The body is the GraphQL request Gongkai gets;
+It runs the statements Gongkai runs for each request (``bench.county.explain`` shows them): the
+page, one row more than it shows (for ``hasNextPage``), by keyset cursors on the lists of documents
+and the kiosk's ``localItems`` (``api.services.pages.encode_keys``, so the cursors are the same
+bytes) and by offset on the search; the bounded count (at most ``COUNT_LIMIT`` + 1 rows) only when
+``totalCount`` is asked for; the kiosk's documents and micro-power entries read separately, each in
+its own order, and merged here; the search's ranked (id, rank) page, then its documents and
+versions by id; then one batch per relation. It selects only the columns it shows, binds arrays
+(``= ANY($1)``) instead of one parameter per id, and has no ORM, no GraphQL executor, no session
+transaction and no pool pre-ping. The body is the GraphQL request Gongkai gets;
 the raw app only looks at ``operationName`` and ``variables``. A signed-in request is checked as
 Gongkai checks it: the token (``api.auth.tokens.read_token``), the user, the grants and the sign-in
 session (three statements), and the grants become the same scope filter. Snippets are made by
@@ -39,7 +44,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from api.auth.tokens import TokenError, read_token  # noqa: E402
+from api.errors import UserInputError  # noqa: E402
 from api.models import BodyFormat  # noqa: E402
+from api.services.pages import COUNT_LIMIT, decode_cursor, decode_keys, encode_cursor, encode_keys  # noqa: E402
 from api.services.search import _fields, query_tokens, snippet  # noqa: E402
 
 try:
@@ -80,19 +87,6 @@ def gid(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
-def cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
-
-
-def after_offset(after: str | None) -> int:
-    if after is None:
-        return 0
-    text = base64.b64decode(after.encode(), validate=True).decode()
-    if not text.startswith("offset:"):
-        raise Fail(200, "分页游标无效，请从第一页重新开始", "BAD_USER_INPUT")
-    return int(text[len("offset:") :]) + 1
-
-
 def page_size(first: int | None) -> int:
     return DEFAULT_PAGE if first is None else max(0, min(first, MAX_PAGE))
 
@@ -101,14 +95,22 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def connection(edges: list[dict[str, Any]], offset: int, total: int, count: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"totalCount": total} if count else {}
-    out["pageInfo"] = {
-        "hasNextPage": offset + len(edges) < total,
-        "endCursor": cursor(offset + len(edges) - 1) if edges else None,
-    }
+def connection(
+    edges: list[dict[str, Any]], cursors: list[str], has_next: bool, total: int | None = None
+) -> dict[str, Any]:
+    """A Relay connection; ``totalCount`` when ``total`` is given (it was asked for)."""
+    out: dict[str, Any] = {} if total is None else {"totalCount": total}
+    out["pageInfo"] = {"hasNextPage": has_next, "endCursor": cursors[-1] if cursors else None}
     out["edges"] = edges
     return out
+
+
+async def bounded_count(conn: asyncpg.Connection, source: str, *params: Any) -> int:
+    """``api.services.pages.counter``: the rows of ``FROM …`` up to COUNT_LIMIT + 1, counted;
+    totalCount is at most COUNT_LIMIT."""
+    n = len(params) + 1
+    value = await conn.fetchval(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT ${n}) c", *params, COUNT_LIMIT + 1)
+    return int(value)
 
 
 # --- who is asking ---
@@ -164,7 +166,7 @@ def scope_sql(paths: list[str] | None, first_param: int) -> tuple[str, list[Any]
     if paths is not None and "*" in paths:
         return "true", []
     terms, params = _within(paths or [], first_param)
-    return "(" + " OR ".join(["d.public", *terms]) + ")", params
+    return "(" + " OR ".join(["d.public IS true", *terms]) + ")", params
 
 
 def readable_sql(paths: list[str] | None, first_param: int) -> tuple[str, list[Any]]:
@@ -173,7 +175,7 @@ def readable_sql(paths: list[str] | None, first_param: int) -> tuple[str, list[A
     if paths is not None and "*" in paths:
         return "true", []
     terms, params = _within(paths or [], first_param)
-    return "(" + " OR ".join([*terms, "(d.public AND d.current_version_id = v.id)"]) + ")", params
+    return "(" + " OR ".join([*terms, "(d.public IS true AND d.current_version_id = v.id)"]) + ")", params
 
 
 # --- documents and what hangs off them ---
@@ -241,82 +243,147 @@ async def document_nodes(
 
 
 DOC_COLUMNS = "d.id, d.kind, d.status, d.public, d.publisher_id, d.current_version_id, d.index_no, d.published_at"
+ORDER = "ORDER BY d.published_at DESC NULLS LAST, d.id DESC"  # ix_documents_public_order, ix_documents_order
+
+
+def after_keys(paths: list[str] | None, after: str | None, first_param: int) -> tuple[str, list[Any]]:
+    """``Order.after``: the rows after the cursor's (published_at, id). The public list has no
+    NULL published_at (a row comparison, which the index serves); staff lists put drafts last."""
+    if after is None:
+        return "", []
+    at, last_id = decode_keys("documents", after, 2)
+    p, i = f"${first_param}", f"${first_param + 1}"
+    if paths is None and at is not None:
+        return f" AND (d.published_at, d.id) < ({p}::timestamptz, {i}::int)", [at, last_id]
+    if at is None:  # only drafts are left
+        return f" AND d.published_at IS NULL AND d.id < {p}::int", [last_id]
+    return (
+        f" AND ((d.published_at < {p}::timestamptz OR d.published_at IS NULL)"
+        f" OR (d.published_at = {p}::timestamptz AND d.id < {i}::int))",
+        [at, last_id],
+    )
 
 
 async def documents(conn: asyncpg.Connection, request: Request, variables: dict[str, Any], op: str) -> dict[str, Any]:
     paths = await staff_paths(conn, request)
-    size, offset = page_size(variables.get("first")), after_offset(variables.get("after"))
-    counted, params = scope_sql(paths, 1)
-    total = await conn.fetchval(f"SELECT count(*) FROM documents d WHERE {counted}", *params)
-    where, params = scope_sql(paths, 3)
+    size = page_size(variables.get("first"))
+    where, params = scope_sql(paths, 2)
+    if paths is None:
+        where += " AND d.published_at IS NOT NULL"  # the public list's keyset relies on it
+    keyset, keys = after_keys(paths, variables.get("after"), 2 + len(params))
     docs = await conn.fetch(
-        f"SELECT {DOC_COLUMNS} FROM documents d WHERE {where} "
-        "ORDER BY d.published_at DESC NULLS LAST, d.id DESC LIMIT $1 OFFSET $2",
-        size,
-        offset,
-        *params,
+        f"SELECT {DOC_COLUMNS} FROM documents d WHERE {where}{keyset} {ORDER} LIMIT $1", size + 1, *params, *keys
     )
-    nodes = await document_nodes(conn, docs, paths, status=op == "OfficeDocuments")
-    edges = [{"node": n} for n in nodes]
-    return {"documents": connection(edges, offset, total, count=op == "PublicDocumentsCounted")}
+    shown = docs[:size]
+    total = None
+    if op == "PublicDocumentsCounted":
+        where, params = scope_sql(paths, 1)
+        if paths is None:
+            where += " AND d.published_at IS NOT NULL"
+        total = min(await bounded_count(conn, f"FROM documents d WHERE {where}", *params), COUNT_LIMIT)
+    nodes = await document_nodes(conn, shown, paths, status=op == "OfficeDocuments")
+    cursors = [encode_keys("documents", [d["published_at"], d["id"]]) for d in shown]
+    return {"documents": connection([{"node": n} for n in nodes], cursors, len(docs) > size, total)}
+
+
+DOCUMENT, POWER_ITEM = "D", "P"
 
 
 async def local_items(conn: asyncpg.Connection, request: Request, variables: dict[str, Any]) -> dict[str, Any]:
     unit = await conn.fetchrow("SELECT id, level, scope_path FROM admin_units WHERE code = $1", variables["unitCode"])
     if unit is None:
         raise Fail(200, "找不到该区划", "BAD_USER_INPUT")
-    size, offset = page_size(variables.get("first")), after_offset(variables.get("after"))
+    size = page_size(variables.get("first"))
+    village = unit["level"] == "VILLAGE"
     parts = unit["scope_path"].split("/")
     likes = ["/".join(parts[: i + 1]) + "/org:%" for i in range(len(parts))]
-    where = " OR ".join(f"d.scope_path LIKE ${i + 2}" for i in range(len(likes)))
-    union = (
-        f"SELECT $1::varchar AS kind, d.id, d.published_at AS at FROM documents d WHERE d.public AND ({where})"
-        if unit["level"] != "VILLAGE"
-        else f"SELECT $1::varchar AS kind, d.id, d.published_at AS at FROM documents d WHERE d.public AND ({where}) "
-        f"UNION ALL SELECT 'P', p.id, p.adopted_at FROM village_power_items p "
-        f"WHERE p.village_id = ${len(likes) + 2} AND p.applicable"
-    )
-    params: list[Any] = ["D", *likes] + ([unit["id"]] if unit["level"] == "VILLAGE" else [])
-    total = await conn.fetchval(f"SELECT count(*) FROM ({union}) u", *params)
-    n = len(params)
-    rows = await conn.fetch(
-        f"SELECT u.kind, u.id FROM ({union}) u ORDER BY u.at DESC, u.kind, u.id DESC LIMIT ${n + 1} OFFSET ${n + 2}",
-        *params,
-        size,
-        offset,
-    )
-    if any(r["kind"] != "D" for r in rows):
+    owned = " OR ".join(f"d.scope_path LIKE ${i + 1}" for i in range(len(likes)))
+    docs_from = f"FROM documents d WHERE d.public IS true AND d.published_at IS NOT NULL AND ({owned})"
+    power_from = "FROM village_power_items p WHERE p.village_id = $1 AND p.applicable IS true"
+    # After a cursor (at, kind, id): its own kind after its row, the documents (which sort first at
+    # one time) before its time when it is a power item, the power items from its time on.
+    doc_after, power_after, doc_keys, power_keys = "", "", [], []
+    if (after := variables.get("after")) is not None:
+        at, kind, last_id = decode_keys("local_items", after, 3)
+        if not isinstance(at, datetime) or kind not in (DOCUMENT, POWER_ITEM) or not isinstance(last_id, int):
+            raise UserInputError("after", "INVALID_CURSOR", "分页游标无效，请从第一页重新开始")
+        n = len(likes) + 1
+        if kind == DOCUMENT:
+            doc_after, doc_keys = f" AND (d.published_at, d.id) < (${n}::timestamptz, ${n + 1}::int)", [at, last_id]
+            power_after, power_keys = " AND p.adopted_at <= $2::timestamptz", [at]
+        else:
+            doc_after, doc_keys = f" AND d.published_at < ${n}::timestamptz", [at]
+            power_after, power_keys = " AND (p.adopted_at, p.id) < ($2::timestamptz, $3::int)", [at, last_id]
+    limit = f"${len(likes) + len(doc_keys) + 1}"
+    rows = [
+        (DOCUMENT, r["id"], r["at"])
+        for r in await conn.fetch(
+            f"SELECT d.id, d.published_at AS at {docs_from}{doc_after} {ORDER} LIMIT {limit}",
+            *likes,
+            *doc_keys,
+            size + 1,
+        )
+    ]
+    if village:
+        limit = f"${2 + len(power_keys)}"
+        rows += [
+            (POWER_ITEM, r["id"], r["at"])
+            for r in await conn.fetch(
+                f"SELECT p.id, p.adopted_at AS at {power_from}{power_after} "
+                f"ORDER BY p.adopted_at DESC, p.id DESC LIMIT {limit}",
+                unit["id"],
+                *power_keys,
+                size + 1,
+            )
+        ]
+    rows.sort(key=lambda r: (r[0], -r[1]))
+    rows.sort(key=lambda r: r[2], reverse=True)  # newest first, documents first, then id descending
+    shown = rows[:size]
+    if any(kind != DOCUMENT for kind, _, _ in shown):
         raise Fail(500, "the raw app does not render micro-power items", "INTERNAL_SERVER_ERROR")
     by_id = {
         d["id"]: d
         for d in await conn.fetch(
-            f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = ANY($1::int[]) AND d.public", [r["id"] for r in rows]
+            f"SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = ANY($1::int[]) AND d.public IS true",
+            [i for _, i, _ in shown],
         )
     }
-    docs = [by_id[r["id"]] for r in rows]
+    total = await bounded_count(conn, docs_from, *likes)
+    if village:
+        total += await bounded_count(conn, power_from, unit["id"])
+    docs = [by_id[i] for _, i, _ in shown]
     nodes = await document_nodes(conn, docs, None, summary=True, typename=True)
-    edges = [{"cursor": cursor(offset + i), "node": node} for i, node in enumerate(nodes)]
-    return {"localItems": connection(edges, offset, total, count=True)}
+    cursors = [encode_keys("local_items", [at, kind, i]) for kind, i, at in shown]
+    edges = [{"cursor": c, "node": node} for c, node in zip(cursors, nodes, strict=True)]
+    return {"localItems": connection(edges, cursors, len(rows) > size, min(total, COUNT_LIMIT))}
 
 
 async def search(conn: asyncpg.Connection, request: Request, variables: dict[str, Any]) -> dict[str, Any]:
     tokens = query_tokens(variables["query"])
-    size, offset = page_size(variables.get("first")), after_offset(variables.get("after"))
+    size, offset = page_size(variables.get("first")), decode_cursor(variables.get("after"))
     words = " ".join(tokens)
     matching = (
         "FROM document_search s JOIN documents d ON d.id = s.document_id "
-        "JOIN document_versions v ON v.id = d.current_version_id "
-        "WHERE s.tsv @@ plainto_tsquery('simple', $1) AND d.public"
+        "WHERE s.tsv @@ plainto_tsquery('simple', $1) AND d.public IS true"
     )
-    total = await conn.fetchval(f"SELECT count(*) {matching}", words)
-    hits = await conn.fetch(
-        "SELECT d.id, d.index_no, d.published_at, d.publisher_id, v.title, v.summary, v.body, v.body_format, "
-        f"ts_rank(s.tsv, plainto_tsquery('simple', $1)) AS rank {matching} "
+    ranked = await conn.fetch(
+        f"SELECT d.id, ts_rank(s.tsv, plainto_tsquery('simple', $1)) AS rank {matching} "
         "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id DESC LIMIT $2 OFFSET $3",
         words,
-        size,
+        size + 1,
         offset,
     )
+    shown = ranked[:size]
+    found = {
+        h["id"]: h
+        for h in await conn.fetch(
+            "SELECT d.id, d.index_no, d.published_at, d.publisher_id, v.title, v.summary, v.body, v.body_format "
+            "FROM documents d JOIN document_versions v ON v.id = d.current_version_id WHERE d.id = ANY($1::int[])",
+            [r["id"] for r in shown],
+        )
+    }
+    hits = [found[r["id"]] for r in shown]
+    total = min(await bounded_count(conn, matching, words), COUNT_LIMIT)
     orgs = {
         r["id"]: r["name"]
         for r in await conn.fetch(
@@ -340,7 +407,8 @@ async def search(conn: asyncpg.Connection, request: Request, variables: dict[str
                 }
             }
         )
-    return {"search": connection(edges, offset, total, count=True)}
+    cursors = [encode_cursor(offset + i) for i in range(len(hits))]
+    return {"search": connection(edges, cursors, len(ranked) > size, total)}
 
 
 # --- HTTP ---
@@ -362,6 +430,9 @@ async def graphql(request: Request) -> Response:
         except Fail as fail:
             error = {"errors": [{"message": fail.message, "extensions": {"code": fail.code}}]}
             return Response(dumps(error), fail.status, media_type="application/json")
+        except UserInputError as e:  # a bad cursor
+            error = {"errors": [{"message": e.message, "extensions": {"code": e.code, "field": e.field}}]}
+            return Response(dumps(error), 200, media_type="application/json")
     return Response(dumps({"data": data}), media_type="application/json")
 
 

@@ -23,6 +23,7 @@ from .accounts.queries import AccountsQuery
 from .audit.queries import AuditQuery
 from .audit.refusals import RecordRefusals
 from .bounds import InputBounds
+from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
 from .codes import ERROR_CODE_ENUMS
@@ -156,6 +157,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: CachedValidation(hide_suggestions=production),
         InputBounds,  # before execution: every input value within its bounds (schema/bounds.py)
         RecordRefusals,  # after execution: a FORBIDDEN mutation leaves an audit row (schema/audit/refusals.py)
+        RecordOperation,  # after execution: whether it was a public query, for HTTP caching (schema/caching.py)
     ]
     if production:
         extensions.append(DisableIntrospection)

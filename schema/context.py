@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
-from api.auth.actor import Actor
+from api.auth.actor import Actor, DeviceCache
 from api.auth.enforcer import Authorizer
 from api.privacy import Vault
+from api.response_cache import ResponseCache
 from api.settings import Settings
 from api.storage import Storage
 
@@ -20,6 +21,7 @@ from .documents.loaders import DocumentsLoaders
 from .domains.loaders import DomainsLoaders
 from .micropower.loaders import MicropowerLoaders
 from .requests.loaders import RequestsLoaders
+from .trusted import TrustedDocuments
 from .units.loaders import UnitsLoaders
 
 
@@ -60,6 +62,9 @@ class AppState:
     authorizer: Authorizer
     storage: Storage
     vault: Vault
+    trusted: TrustedDocuments = field(default_factory=lambda: TrustedDocuments({}))
+    responses: ResponseCache = field(default_factory=lambda: ResponseCache(0, 0))  # answers of trusted queries
+    devices: DeviceCache = field(default_factory=DeviceCache)  # kiosk device actors
 
 
 def client_addr(request: Request) -> str | None:
@@ -71,7 +76,9 @@ SCOPE_KEY = "gongkai"
 
 @dataclass
 class RequestScope:
-    """What the endpoint opened for one request: the session and the actor."""
+    """What the endpoint opened for one request: the session and the actor; for a trusted query that
+    may be answered from the response cache, the version (schema/caching.py) read before anything else."""
 
     session: AsyncSession
     actor: Actor
+    version: tuple[int, str] | None = None

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from api.errors import UserInputError
-from api.services.pages import Page
+from api.services.pages import COUNT_LIMIT, Page
 
 NodeType = TypeVar("NodeType")
 
@@ -60,9 +60,21 @@ def check_node_reads(schema: strawberry.Schema) -> None:
         raise TypeError("Node types without a read rule: " + "; ".join(sorted(missing)))
 
 
-@strawberry.type(description="A page of a list, with the number of items in the whole list.")
+@strawberry.type(description="A page of a list, with the size of the whole list on demand.")
 class Connection(relay.Connection[NodeType], Generic[NodeType]):
-    total_count: int = strawberry.field(description="How many items the whole list has.")
+    _page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(
+        description=f"How many items the whole list has, counted up to {COUNT_LIMIT:,}: "
+        f"{COUNT_LIMIT:,} with totalCountExact false means that many or more. "
+        "Counted only when asked for (a separate statement)."
+    )
+    async def total_count(self) -> int:
+        return (await self._page.count()).value
+
+    @strawberry.field(description=f"False when the list has more than {COUNT_LIMIT:,} items (totalCount is the bound).")
+    async def total_count_exact(self) -> bool:
+        return (await self._page.count()).exact
 
 
 def connection(page: Page[Any], convert: Callable[[Any], NodeType] | None = None) -> Connection[NodeType]:
@@ -77,7 +89,7 @@ def connection(page: Page[Any], convert: Callable[[Any], NodeType] | None = None
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=page.total,
+        _page=page,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,6 +27,9 @@ class Actor:
     client_addr: str | None = None
     session_id: int | None = None  # the staff sign-in session the request's token names
     password_checked: bool = False  # one password check (login, change of password) per request
+    _paths: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def subject(self) -> str:
@@ -40,7 +44,13 @@ class Actor:
         return self.user.id if self.user else None
 
     def can(self, obj: str, act: str, path: str) -> bool:
-        return self.authorizer.can(self.subject, obj, act, path)
+        """Whether the actor may ``act`` on ``obj`` at ``path``: a granting path covers it.
+
+        The same rule as the Casbin enforcement at each prefix of ``path`` (``Authorizer.can``;
+        tests/auth/test_actor.py holds them equal for every policy line), decided from the grant
+        paths that the SQL filter uses, which are computed once per request and action: a page of
+        50 documents asked 100 enforcements of the matcher before."""
+        return any(covers(granted, path) for granted in self.visible_paths(obj, act))
 
     def require(self, obj: str, act: str, path: str) -> None:
         if self.can(obj, act, path):
@@ -67,9 +77,19 @@ class Actor:
 
     def visible(self, column: PathColumn, obj: str, act: str) -> ColumnElement[bool]:
         """The one SQL filter for lists: rows whose scope path lies under a granting path."""
-        if self.authorizer.role_allows(ANONYMOUS, obj, act):
-            return within(column, [ROOT])
-        return within(column, self.authorizer.granting_paths(self.grants, obj, act))
+        return within(column, self.visible_paths(obj, act))
+
+    def visible_paths(self, obj: str, act: str) -> list[str]:
+        """The paths under which the actor may ``act`` on ``obj`` (``visible``'s paths; none: nowhere)."""
+        key = (obj, act, tuple(self.grants))
+        found = self._paths.get(key)
+        if found is None:
+            if self.authorizer.role_allows(ANONYMOUS, obj, act):
+                found = [ROOT]
+            else:
+                found = self.authorizer.granting_paths(self.grants, obj, act)
+            self._paths[key] = found
+        return found
 
 
 async def load_grants(session: AsyncSession, user_id: int) -> list[tuple[str, str]]:
@@ -88,6 +108,30 @@ def is_device(grants: list[tuple[str, str]]) -> bool:
     return bool(grants) and all(role == "kiosk" for role, _ in grants)
 
 
+class DeviceCache:
+    """Kiosk device actors (user and grants) by user id, each valid at the ``accounts`` version
+    (api/changes.py) read before it was loaded: a deactivation or a revoked grant, which bumps that
+    version, holds at the next request on every worker. Staff are never cached (their sign-in
+    session is checked on every request). Used on the event loop only."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.devices: OrderedDict[int, tuple[int, User, list[tuple[str, str]]]] = OrderedDict()
+
+    def get(self, user_id: int, version: int) -> tuple[User, list[tuple[str, str]]] | None:
+        found = self.devices.get(user_id)
+        if found is None or found[0] != version:
+            return None
+        self.devices.move_to_end(user_id)
+        return found[1], found[2]
+
+    def put(self, user_id: int, version: int, user: User, grants: list[tuple[str, str]]) -> None:
+        self.devices[user_id] = (version, user, list(grants))
+        self.devices.move_to_end(user_id)
+        while len(self.devices) > self.size:
+            self.devices.popitem(last=False)
+
+
 async def load_actor(
     session: AsyncSession,
     authorizer: Authorizer,
@@ -95,13 +139,24 @@ async def load_actor(
     client_addr: str | None,
     *,
     idle: timedelta = DEFAULT_IDLE,
+    devices: DeviceCache | None = None,
+    accounts_version: int | None = None,
 ) -> Actor:
     """The request's actor, read from the database on every request (so a deactivation, a logout
     or a grant made through another worker holds at once). A staff token's sign-in session must be
-    open (api/auth/sessions.py); a token without one is accepted only for a kiosk device."""
+    open (api/auth/sessions.py); a token without one is accepted only for a kiosk device.
+
+    With ``devices`` and the ``accounts`` version just read, a kiosk device comes from that cache
+    while the version is unchanged (no statement), and is cached when it was read."""
     await authorizer.ensure_loaded()
     actor = Actor(authorizer=authorizer, client_addr=client_addr)
     if credential is None:
+        return actor
+    version = accounts_version if devices is not None and credential.session_key is None else None
+    cached = devices.get(credential.user_id, version) if devices is not None and version is not None else None
+    if cached is not None:
+        actor.user, actor.grants = cached[0], list(cached[1])
+        authorizer.sync_subject(actor.subject, actor.grants)
         return actor
     user = await session.get(User, credential.user_id)
     if user is None or not user.active:
@@ -111,6 +166,8 @@ async def load_actor(
         actor.session_id = (await check_session(session, credential, idle)).id
     elif not is_device(grants):
         raise Unauthenticated("登录已失效，请重新登录")
+    elif devices is not None and version is not None:
+        devices.put(credential.user_id, version, user, grants)
     actor.user = user
     actor.grants = grants
     authorizer.sync_subject(actor.subject, actor.grants)

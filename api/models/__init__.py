@@ -4,6 +4,7 @@ from .accounts import CasbinRule, LoginThrottle, Role, User, UserSession
 from .audit import AuditArchive, AuditChain, AuditEntry
 from .base import Base
 from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMethod, UpdateFrequency
+from .changes import ChangeCounter
 from .documents import (
     Attachment,
     BodyFormat,
@@ -72,6 +73,7 @@ __all__ = [
     "RequestStatus",
     "Audience",
     "CatalogItem",
+    "ChangeCounter",
     "CatalogResponsibility",
     "DisclosureMethod",
     "PowerItem",

@@ -1,17 +1,28 @@
-"""Pages of a list read: offset cursors, a capped page size and the size of the whole list.
+"""Pages of a list read: cursors, a capped page size, and the size of the whole list on demand.
+
+A list ordered by columns that end in a unique one names its ``Key``s and gets keyset cursors:
+a cursor holds the order values of its item, and the next page starts right after those values,
+so a page stays correct while items are published (or removed) between two requests, and page
+51 costs what page 1 costs (an index in the list order is walked from the cursor). Other lists
+get offset cursors. The page's statement fetches one row more than it shows, to know whether
+there is a next page; the count is a separate statement, run only when the client asks for it
+(``Page.count``), and bounded by ``COUNT_LIMIT``.
 
 The services run the statements; the schema only turns a ``Page`` into a Relay connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ARRAY, ColumnElement, Select, and_, any_, bindparam, false, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.codes import CommonCode
@@ -22,53 +33,202 @@ U = TypeVar("U")
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
-_PREFIX = "offset:"
-
-
-def encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"{_PREFIX}{offset}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int:
-    """The offset just after ``cursor``; 0 without one."""
-    if cursor is None:
-        return 0
-    try:
-        text = base64.b64decode(cursor.encode(), validate=True).decode()
-        if not text.startswith(_PREFIX):
-            raise ValueError(text)
-        return int(text[len(_PREFIX) :]) + 1
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UserInputError("after", CommonCode.INVALID_CURSOR, "分页游标无效，请从第一页重新开始") from exc
+# ``totalCount`` counts at most this many items: beyond it the answer is "at least COUNT_LIMIT".
+COUNT_LIMIT = 10_000
+_OFFSET = "offset:"
+_KEYS = "keys:"
 
 
 @dataclass(frozen=True)
+class Count:
+    """The size of a whole list: exact, or ``COUNT_LIMIT`` meaning that many or more."""
+
+    value: int
+    exact: bool
+
+
+def bad_cursor() -> UserInputError:
+    return UserInputError("after", CommonCode.INVALID_CURSOR, "分页游标无效，请从第一页重新开始")
+
+
+# --- cursors ---
+
+
+def encode_cursor(offset: int) -> str:
+    """The offset cursor of the item at ``offset``."""
+    return base64.urlsafe_b64encode(f"{_OFFSET}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset just after the offset cursor ``cursor``; 0 without one."""
+    if cursor is None:
+        return 0
+    text = _unwrap(cursor)
+    if not text.startswith(_OFFSET):
+        raise bad_cursor()
+    try:
+        return int(text[len(_OFFSET) :]) + 1
+    except ValueError as exc:
+        raise bad_cursor() from exc
+
+
+def encode_keys(name: str, values: Sequence[Any]) -> str:
+    """The keyset cursor of an item of the list ``name`` whose order values are ``values``."""
+    shown = [{"t": v.isoformat()} if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode((_KEYS + json.dumps([name, shown], separators=(",", ":"))).encode()).decode()
+
+
+def decode_keys(name: str, cursor: str, size: int) -> list[Any]:
+    """The order values a keyset cursor of the list ``name`` holds (``size`` of them)."""
+    text = _unwrap(cursor)
+    if not text.startswith(_KEYS):
+        raise bad_cursor()
+    try:
+        list_name, raw = json.loads(text[len(_KEYS) :])
+        if list_name != name or not isinstance(raw, list) or len(raw) != size:
+            raise ValueError(list_name)
+        values = [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in raw]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise bad_cursor() from exc
+    if not all(v is None or isinstance(v, int | str | float | datetime) for v in values):
+        raise bad_cursor()
+    return values
+
+
+def _unwrap(cursor: str) -> str:
+    if len(cursor) > 512:
+        raise bad_cursor()
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.b64decode(padded.replace("-", "+").replace("_", "/").encode(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_cursor() from exc
+
+
+# --- the order of a list ---
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of a list's order. The last key of a list must be unique (the id)."""
+
+    column: Any  # a column or mapped attribute (ColumnElement)
+    attribute: str  # the item's attribute holding the column's value
+    descending: bool = True
+    nulls_last: bool = False  # NULLS LAST in the ORDER BY (as the index is written)
+    nullable: bool = False  # the list may hold NULLs in this column (they come last)
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order by keys: its ORDER BY, and the condition "after this cursor"."""
+
+    name: str
+    keys: tuple[Key, ...]
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        clauses = []
+        for key in self.keys:
+            clause = key.column.desc() if key.descending else key.column.asc()
+            clauses.append(clause.nulls_last() if key.nulls_last else clause)
+        return clauses
+
+    def values(self, item: Any) -> list[Any]:
+        return [getattr(item, key.attribute) for key in self.keys]
+
+    def cursor(self, item: Any) -> str:
+        return encode_keys(self.name, self.values(item))
+
+    def after(self, values: Sequence[Any]) -> ColumnElement[Any]:
+        """Rows that come after the row whose order values are ``values``.
+
+        Keys of one direction without NULLs are one row comparison, ``(a, b) < (x, y)``, which
+        PostgreSQL and SQLite match to an index in that order; otherwise an OR of the steps."""
+        keys = self.keys
+        if len({k.descending for k in keys}) == 1 and not any(k.nullable for k in keys) and None not in values:
+            columns = tuple_(*[k.column for k in keys])
+            bound = tuple_(*[literal(v, k.column.type) for k, v in zip(keys, values, strict=True)])
+            return columns < bound if keys[0].descending else columns > bound
+        steps: list[ColumnElement[bool]] = []
+        for i, (key, value) in enumerate(zip(keys, values, strict=True)):
+            equal = [_equal(k.column, v) for k, v in zip(keys[:i], values[:i], strict=True)]
+            steps.append(and_(*equal, _beyond(key, value)))
+        return or_(*steps)
+
+
+def _equal(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def _beyond(key: Key, value: Any) -> ColumnElement[bool]:
+    if value is None:  # only NULLs are left, and they are equal
+        return false()
+    beyond = key.column < value if key.descending else key.column > value
+    return or_(beyond, key.column.is_(None)) if key.nullable else beyond
+
+
+# --- pages ---
+
+
+@dataclass
 class Page(Generic[T]):
-    """One page of a list: its items, where it starts, and how many items the whole list has."""
+    """One page of a list: its items and their cursors, whether more follow, and the count on demand."""
 
     items: list[T]
-    offset: int
-    total: int
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    counter: Callable[[], Awaitable[Count]] | None = None
+    _count: Count | None = field(default=None, repr=False)
+    _counting: asyncio.Future[Count] | None = field(default=None, repr=False)
 
-    @property
-    def cursors(self) -> list[str]:
-        return [encode_cursor(self.offset + i) for i in range(len(self.items))]
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    def map(self, convert: Callable[[T], U]) -> Page[U]:
-        return Page([convert(item) for item in self.items], self.offset, self.total)
+    async def count(self) -> Count:
+        """The size of the whole list: one statement, the first time it is asked for (fields
+        resolved side by side, totalCount and totalCountExact, wait for the same one)."""
+        if self._count is None:
+            if self.counter is None:
+                self._count = Count(len(self.items), not self.has_next)
+            else:
+                if self._counting is None:
+                    self._counting = asyncio.ensure_future(self.counter())
+                self._count = await self._counting
+        return self._count
 
     def replace(self, items: list[U]) -> Page[U]:
         """The same page with other items in the same places (built in bulk by the caller)."""
         assert len(items) == len(self.items)
-        return Page(items, self.offset, self.total)
+        return Page(items, self.cursors, self.has_next, self.has_previous, self.counter, self._count)
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return self.replace([convert(item) for item in self.items])
+
+
+def page_size(first: int | None, max_page_size: int = MAX_PAGE) -> int:
+    return DEFAULT_PAGE if first is None else max(0, min(first, max_page_size))
+
+
+def counter(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Callable[[], Awaitable[Count]]:
+    """The bounded count of ``stmt``'s rows, for ``Page.count``: the rows' ids up to one more
+    than COUNT_LIMIT, counted, so that a count costs at most COUNT_LIMIT index entries."""
+
+    async def count() -> Count:
+        ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+        bounded = ones.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        value = (await session.execute(select(func.count()).select_from(bounded))).scalar_one()
+        return Count(min(value, COUNT_LIMIT), value <= COUNT_LIMIT)
+
+    return count
+
+
+def counted(*counters: Callable[[], Awaitable[Count]]) -> Callable[[], Awaitable[Count]]:
+    """The count of a list made of several parts (each bounded)."""
+
+    async def count() -> Count:
+        parts = [await c() for c in counters]
+        total = sum(p.value for p in parts)
+        return Count(min(total, COUNT_LIMIT), all(p.exact for p in parts) and total <= COUNT_LIMIT)
+
+    return count
 
 
 async def fetch_rows(
@@ -78,37 +238,58 @@ async def fetch_rows(
     after: str | None,
     max_page_size: int = MAX_PAGE,
 ) -> Page[Any]:
-    """Two statements however large the page: the count, and the page; items are whole rows."""
-    size = DEFAULT_PAGE if first is None else max(0, min(first, max_page_size))
+    """One statement for the page (offset cursors; the count only when asked); items are rows."""
+    size = page_size(first, max_page_size)
     offset = decode_cursor(after)
-    total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
-    rows = (await session.execute(stmt.offset(offset).limit(size))).all()
-    return Page(list(rows), offset, total)
+    rows = list((await session.execute(stmt.offset(offset).limit(size + 1))).all())
+    shown = rows[:size]
+    cursors = [encode_cursor(offset + i) for i in range(len(shown))]
+    return Page(shown, cursors, len(rows) > size, offset > 0, counter(session, stmt))
 
 
 async def fetch_page(
     session: AsyncSession,
-    stmt: Select[*tuple[Any, ...]],
+    stmt: Select[Any],
     first: int | None,
     after: str | None,
     max_page_size: int = MAX_PAGE,
+    *,
+    order: Order | None = None,
 ) -> Page[Any]:
-    """Like ``fetch_rows``, for statements of one entity: items are the entities."""
-    return (await fetch_rows(session, stmt, first, after, max_page_size)).map(lambda row: row[0])
+    """A page of a statement of one entity: items are the entities. With an ``order`` the
+    statement is ordered by it and paged by keyset cursors; without, by offset."""
+    if order is None:
+        return (await fetch_rows(session, stmt, first, after, max_page_size)).map(lambda row: row[0])
+    size = page_size(first, max_page_size)
+    count = counter(session, stmt)
+    if after is not None:
+        stmt = stmt.where(order.after(decode_keys(order.name, after, len(order.keys))))
+    items = list((await session.execute(stmt.order_by(*order.order_by()).limit(size + 1))).scalars())
+    shown = items[:size]
+    return Page(shown, [order.cursor(item) for item in shown], len(items) > size, after is not None, count)
 
 
 # --- batch reads for DataLoaders: one statement per batch ---
 
 
+def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY($1)``, one array parameter, so that the
+    statement's text, and the statement asyncpg prepares for it on each pooled connection, is the
+    same for any number of values (IN gives one text per count: the publishers of a page are 32,
+    then 24, then 16, ...)."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 async def by_ids(session: AsyncSession, model: type[Any], ids: Sequence[Any]) -> list[Any]:
     """The rows of ``model`` with these ids, in the order asked, None where there is none."""
-    found = {row.id: row for row in (await session.execute(select(model).where(model.id.in_(ids)))).scalars()}
+    stmt = select(model).where(among(session, model.id, ids))
+    found = {row.id: row for row in (await session.execute(stmt)).scalars()}
     return [found.get(i) for i in ids]
 
 
-async def grouped(
-    session: AsyncSession, stmt: Select[*tuple[Any, ...]], key: str, keys: Sequence[Hashable]
-) -> list[list[Any]]:
+async def grouped(session: AsyncSession, stmt: Select[Any], key: str, keys: Sequence[Hashable]) -> list[list[Any]]:
     """The rows of ``stmt`` grouped by their attribute ``key``, in the order of ``keys``."""
     groups: dict[Any, list[Any]] = defaultdict(list)
     for row in (await session.execute(stmt)).scalars():
@@ -116,4 +297,23 @@ async def grouped(
     return [groups.get(k, []) for k in keys]
 
 
-__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "Page", "by_ids", "decode_cursor", "encode_cursor", "fetch_page", "fetch_rows"]
+__all__ = [
+    "COUNT_LIMIT",
+    "DEFAULT_PAGE",
+    "MAX_PAGE",
+    "Count",
+    "Key",
+    "Order",
+    "Page",
+    "among",
+    "by_ids",
+    "counted",
+    "counter",
+    "decode_cursor",
+    "decode_keys",
+    "encode_cursor",
+    "encode_keys",
+    "fetch_page",
+    "fetch_rows",
+    "page_size",
+]

@@ -22,7 +22,8 @@ import asyncpg
 import httpx
 
 from . import generate
-from .requests import LOGIN, requests
+from .requests import LOGIN, deep_cursor, requests
+from .run import BENCH_SETTINGS
 
 
 @dataclass
@@ -31,9 +32,11 @@ class Statement:
     parameters: tuple[Any, ...]
 
 
-async def capture(dsn: str, village_code: str) -> dict[str, list[Statement]]:
+async def capture(dsn: str, village_code: str, deep: str | None) -> dict[str, list[Statement]]:
     """The statements (through SQLAlchemy) of one request of each kind, after a warm-up."""
     os.environ["GONGKAI_DATABASE_URL"] = generate.sqlalchemy_url(dsn)
+    for name, value in BENCH_SETTINGS.items():  # every request runs its statements (bench.county.run)
+        os.environ.setdefault(name, value)
     os.environ.setdefault("GONGKAI_VAR_DIR", tempfile.mkdtemp(prefix="gongkai-bench-explain-"))
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -59,7 +62,7 @@ async def capture(dsn: str, village_code: str) -> dict[str, list[Statement]]:
                 },
             )
             token = login.json()["data"]["login"]["token"]
-            for req in requests(village_code):
+            for req in requests(village_code, deep):
                 headers = {"Authorization": f"Bearer {token}"} if req.signed_in else {}
                 for _ in range(2):
                     recorded.clear()
@@ -106,8 +109,9 @@ async def run(server: str, documents: int, seed: int, out: str | None) -> list[s
     dsn = await generate.ensure(server, documents, seed)
     meta = await generate._meta(dsn)
     assert meta
-    captured = await capture(dsn, meta["village_code"])
-    labels = {r.key: r.label for r in requests(meta["village_code"])}
+    deep = await deep_cursor(dsn)
+    captured = await capture(dsn, meta["village_code"], deep)
+    labels = {r.key: r.label for r in requests(meta["village_code"], deep)}
     full, summary = await explain(dsn, captured, labels)
     if out:
         with open(out, "w", encoding="utf-8") as f:

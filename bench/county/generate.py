@@ -576,6 +576,7 @@ async def ensure(server: str, documents: int, seed: int = DEFAULT_SEED, force: b
     meta = await _meta(dsn)
     if not force and matches(meta, documents, seed):
         log(f"reusing {name}: {documents} documents, seed {seed}, generated {meta['generated_at']:%Y-%m-%d %H:%M}")  # type: ignore[index]
+        migrate(dsn)  # to the migrations of this checkout (new indexes, tables)
         return dsn
     started = time.monotonic()
     log(f"generating {name}: {documents} documents, seed {seed}")

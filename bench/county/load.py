@@ -1,5 +1,5 @@
-"""The load generator: C keep-alive HTTP/1.1 connections, each sending the same POST back to back
-for a fixed time (like wrk with a Lua body), on loopback only.
+"""The load generator: C keep-alive HTTP/1.1 connections, each sending the same request (a POST with a
+JSON body, or a GET) back to back for a fixed time (like wrk with a Lua body), on loopback only.
 
 A small hand-written client on asyncio streams rather than httpx: at several hundred requests a
 second httpx's own CPU would be the bottleneck on a two-core machine and would be charged to
@@ -45,7 +45,33 @@ def http_request(port: int, payload: dict[str, Any], headers: dict[str, str] | N
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+def http_get(port: int, target: str, headers: dict[str, str] | None = None) -> bytes:
+    """A GET of ``target`` (the path and the already encoded query string)."""
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Accept: application/json",
+        *(f"{k}: {v}" for k, v in (headers or {}).items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def header(head: bytes, name: str) -> str | None:
+    """A header's value in a response head (the first of that name), None when absent."""
+    for line in head.split(b"\r\n")[1:]:
+        key, sep, value = line.partition(b":")
+        if sep and key.strip().lower() == name.lower().encode():
+            return value.strip().decode("latin-1")
+    return None
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    status, _, body, close = await _read_full(reader)
+    return status, body, close
+
+
+async def _read_full(reader: asyncio.StreamReader) -> tuple[int, bytes, bytes, bool]:
+    """Status, head, body and whether the server closes the connection."""
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     lower = head.lower()
@@ -64,10 +90,12 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
             parts.append(await reader.readexactly(size))
             await reader.readexactly(2)
         body = b"".join(parts)
+    elif status == 304 or 100 <= status < 200 or status == 204:
+        body = b""
     else:
         body = await reader.read()
         close = True
-    return status, body, close
+    return status, head, body, close
 
 
 async def fetch(port: int, request: bytes) -> tuple[int, bytes]:
@@ -77,6 +105,17 @@ async def fetch(port: int, request: bytes) -> tuple[int, bytes]:
         writer.write(request)
         status, body, _ = await _read_response(reader)
         return status, body
+    finally:
+        writer.close()
+
+
+async def fetch_full(port: int, request: bytes) -> tuple[int, bytes, bytes]:
+    """One request on a new connection: status, response head and body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        status, head, body, _ = await _read_full(reader)
+        return status, head, body
     finally:
         writer.close()
 

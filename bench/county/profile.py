@@ -20,7 +20,8 @@ import time
 import httpx
 
 from . import generate
-from .requests import LOGIN, requests
+from .requests import LOGIN, deep_cursor, requests
+from .run import BENCH_SETTINGS
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -28,13 +29,15 @@ async def run(args: argparse.Namespace) -> None:
     meta = await generate._meta(dsn)
     assert meta
     os.environ["GONGKAI_DATABASE_URL"] = generate.sqlalchemy_url(dsn)
+    for name, value in BENCH_SETTINGS.items():  # every request runs its statements (bench.county.run)
+        os.environ.setdefault(name, value)
     os.environ.setdefault("GONGKAI_VAR_DIR", tempfile.mkdtemp(prefix="gongkai-bench-profile-"))
     os.environ.setdefault("GONGKAI_ENV", "production")
     os.environ.setdefault("GONGKAI_SECRET_KEY", "bench-profile-" + "x" * 40)
     from api.app import create_app
 
     app = create_app()
-    req = next(r for r in requests(meta["village_code"]) if r.key == args.request)
+    req = next(r for r in requests(meta["village_code"], await deep_cursor(dsn)) if r.key == args.request)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as c:
         headers = {}
         if req.signed_in:

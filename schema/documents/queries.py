@@ -25,7 +25,7 @@ class DocumentsQuery:
         org_id = None if f.organization_id is None else decode_id(f.organization_id, "Organization", "organizationId")
         domain_id = None if f.domain_code is None else (await get_domain(ctx.session, f.domain_code)).id
         page = await service.list_documents(ctx.session, ctx.actor, f.to_service(org_id, domain_id), first, after)
-        return connection(page, DocumentType.of)
+        return connection(page.replace(await DocumentType.many(info, page.items, "edges", "node")))
 
     @strawberry.field(description="A document by its 索引号.")
     async def document(self, info: strawberry.Info, index_no: str) -> DocumentType | None:
@@ -37,4 +37,4 @@ class DocumentsQuery:
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[DocumentType]:
         page = await service.list_review_queue(info.context.session, info.context.actor, first, after)
-        return connection(page, DocumentType.of)
+        return connection(page.replace(await DocumentType.many(info, page.items, "edges", "node")))

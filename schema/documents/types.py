@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
-from api.models import Attachment, Document, DocumentEvent, DocumentVersion
+from api.models import Attachment, Document, DocumentEvent, DocumentVersion, Domain, Organization
 from api.models import BodyFormat as BodyFormatModel
 from api.models import Decision as DecisionModel
 from api.models import DisclosureAttribute as DisclosureAttributeModel
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from ..catalog.types import CatalogItemType
     from ..micropower.types import VillagePowerItemType
 from ..relay import Node
+from ..selection import selected
 from ..units.types import OrganizationType
 
 DocumentKind = strawberry.enum(
@@ -46,6 +49,17 @@ Stage = strawberry.enum(
 Decision = strawberry.enum(
     DecisionModel, description="APPROVE passes the step; RETURN sends the draft back with a comment"
 )
+
+
+@dataclass
+class Prefetched:
+    """Relations of a document read in bulk for a whole page (``DocumentType.many``): its
+    publisher, the attachments and the domain of its current version; None: not read."""
+
+    publisher: Organization | None = None
+    attachments: list[Attachment] | None = None
+    domain: Domain | None = None
+    domain_read: bool = False
 
 
 @strawberry.type(name="Attachment")
@@ -86,21 +100,29 @@ class DocumentVersionType:
     created_at: datetime
     published_at: datetime | None
     _model: strawberry.Private[DocumentVersion]
+    _pre: strawberry.Private[Prefetched | None] = None
 
     @classmethod
-    def of(cls, v: DocumentVersion) -> DocumentVersionType:
+    def of(cls, v: DocumentVersion, pre: Prefetched | None = None) -> DocumentVersionType:
         return cls(
             number=v.number, status=v.status, title=v.title, summary=v.summary, body=v.body,
             body_format=v.body_format, issuing_name=v.issuing_name, doc_number=v.doc_number,
             written_on=v.written_on, topic=v.topic, genre=v.genre, keywords=list(v.keywords or []),
             attribute=v.attribute, attribute_reason=v.attribute_reason, validity=v.validity,
             channels=list(v.channels or []), created_at=v.created_at, published_at=v.published_at, _model=v,
+            _pre=pre,
         )  # fmt: skip
 
     @strawberry.field
-    async def domain(self, info: strawberry.Info) -> DomainType | None:
+    def domain(self, info: strawberry.Info) -> DomainType | None:
         if self._model.domain_id is None:
             return None
+        if self._pre is not None and self._pre.domain_read:
+            return DomainType.of(self._pre.domain) if self._pre.domain is not None else None
+        return self._domain(info)  # type: ignore[return-value]
+
+    async def _domain(self, info: strawberry.Info) -> DomainType | None:
+        assert self._model.domain_id is not None
         return DomainType.of(await info.context.loaders.domains.domain.load(self._model.domain_id))
 
     @strawberry.field
@@ -112,7 +134,12 @@ class DocumentVersionType:
         )
 
     @strawberry.field
-    async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+    def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+        if self._pre is not None and self._pre.attachments is not None:
+            return [AttachmentType.of(a) for a in self._pre.attachments]
+        return self._attachments(info)  # type: ignore[return-value]
+
+    async def _attachments(self, info: strawberry.Info) -> list[AttachmentType]:
         return [
             AttachmentType.of(a)
             for a in await info.context.loaders.documents.attachments_of_version.load(self._model.id)
@@ -158,14 +185,56 @@ class DocumentType(Node):
     retract_reason: str | None
     interpretation_due: date | None = strawberry.field(description="3 working days after first publication.")
     _model: strawberry.Private[Document]
+    _pre: strawberry.Private[Prefetched | None] = None
 
     @classmethod
-    def of(cls, d: Document) -> DocumentType:
+    def of(cls, d: Document, pre: Prefetched | None = None) -> DocumentType:
         return cls(
             pk=d.id, index_no=d.index_no, kind=d.kind, version=d.version, is_policy=d.is_policy,
             published_at=d.published_at, first_published_at=d.first_published_at, retracted_at=d.retracted_at,
-            retract_reason=d.retract_reason, interpretation_due=d.interpretation_due, _model=d,
+            retract_reason=d.retract_reason, interpretation_due=d.interpretation_due, _model=d, _pre=pre,
         )  # fmt: skip
+
+    @classmethod
+    async def many(cls, info: strawberry.Info, docs: Sequence[Document], *path: str) -> list[DocumentType]:
+        """The documents of a page, with the relations the query selects at ``path`` (the item's
+        place below the resolver's field) read in bulk through their DataLoaders: one await per
+        relation for the page instead of one per document and relation."""
+        shown = selected(info, *path)
+        current = selected(info, *path, "current") if "current" in shown else set()
+        loaders = info.context.loaders
+        pre = [Prefetched() for _ in docs]
+        jobs = []
+
+        async def publishers() -> None:
+            for p, org in zip(
+                pre, await loaders.units.organization.load_many([d.publisher_id for d in docs]), strict=True
+            ):
+                p.publisher = org
+
+        async def attachments() -> None:
+            with_version = [
+                (p, d.current_version_id) for p, d in zip(pre, docs, strict=True) if d.current_version_id is not None
+            ]
+            found = await loaders.documents.attachments_of_version.load_many([v for _, v in with_version])
+            for (p, _), rows in zip(with_version, found, strict=True):
+                p.attachments = rows
+
+        async def domains() -> None:
+            versions = [(p, d.__dict__.get("current")) for p, d in zip(pre, docs, strict=True)]
+            wanted = [(p, v.domain_id) for p, v in versions if v is not None and v.domain_id is not None]
+            found = await loaders.domains.domain.load_many([i for _, i in wanted])
+            for (p, _), domain in zip(wanted, found, strict=True):
+                p.domain, p.domain_read = domain, True
+
+        if "publisher" in shown:
+            jobs.append(publishers())
+        if "attachments" in shown or "attachments" in current:
+            jobs.append(attachments())
+        if "domain" in current:
+            jobs.append(domains())
+        await asyncio.gather(*jobs)
+        return [cls.of(d, p) for d, p in zip(docs, pre, strict=True)]
 
     @classmethod
     async def read(cls, info: strawberry.Info, ids: Sequence[int]) -> list[Any]:
@@ -175,25 +244,52 @@ class DocumentType(Node):
     def _staff(self, info: strawberry.Info) -> bool:
         return info.context.actor.can("document", "read_staff", self._model.scope_path)
 
+    def _loaded_current(self) -> DocumentVersion | None:
+        """The current version when the list read it with the document (``list_documents``)."""
+        version: DocumentVersion | None = self._model.__dict__.get("current")
+        return version
+
     async def _current(self, info: strawberry.Info) -> DocumentVersion:
         assert self._model.current_version_id is not None
         return await info.context.loaders.documents.version.load(self._model.current_version_id)
 
-    @strawberry.field(description="The title of the version shown (the published one once published).")
-    async def title(self, info: strawberry.Info) -> str:
+    async def _title(self, info: strawberry.Info) -> str:
         return (await self._current(info)).title
 
-    @strawberry.field(description="The version shown: the published one, or the draft before publication.")
-    async def current(self, info: strawberry.Info) -> DocumentVersionType:
+    async def _current_type(self, info: strawberry.Info) -> DocumentVersionType:
         return DocumentVersionType.of(await self._current(info))
 
+    # Plain (not async) resolvers: with the version read by the list, no coroutine, no DataLoader
+    # round per document; otherwise they hand the executor the awaitable of the DataLoader's read.
+    @strawberry.field(description="The title of the version shown (the published one once published).")
+    def title(self, info: strawberry.Info) -> str:
+        loaded = self._loaded_current()
+        return loaded.title if loaded is not None else self._title(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="The version shown: the published one, or the draft before publication.")
+    def current(self, info: strawberry.Info) -> DocumentVersionType:
+        loaded = self._loaded_current()
+        if loaded is not None:
+            return DocumentVersionType.of(loaded, self._pre)
+        return self._current_type(info)  # type: ignore[return-value]
+
     @strawberry.field(description="Attachments of the version shown.")
-    async def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+    def attachments(self, info: strawberry.Info) -> list[AttachmentType]:
+        if self._pre is not None and self._pre.attachments is not None:
+            return [AttachmentType.of(a) for a in self._pre.attachments]
+        return self._attachments(info)  # type: ignore[return-value]
+
+    async def _attachments(self, info: strawberry.Info) -> list[AttachmentType]:
         rows = await info.context.loaders.documents.attachments_of_version.load(self._model.current_version_id)
         return [AttachmentType.of(a) for a in rows]
 
     @strawberry.field
-    async def publisher(self, info: strawberry.Info) -> OrganizationType:
+    def publisher(self, info: strawberry.Info) -> OrganizationType:
+        if self._pre is not None and self._pre.publisher is not None:
+            return OrganizationType.of(self._pre.publisher)
+        return self._publisher(info)  # type: ignore[return-value]
+
+    async def _publisher(self, info: strawberry.Info) -> OrganizationType:
         return OrganizationType.of(await info.context.loaders.units.organization.load(self._model.publisher_id))
 
     @strawberry.field(description="The version being drafted or reviewed (staff only).")
@@ -207,7 +303,7 @@ class DocumentType(Node):
     @strawberry.field(description="Every version, oldest first (staff); the public sees the published one.")
     async def versions(self, info: strawberry.Info) -> list[DocumentVersionType]:
         if not self._staff(info):
-            return [await self.current(info)]
+            return [await self._current_type(info)]
         rows = await info.context.loaders.documents.versions_of_document.load(self._model.id)
         return [DocumentVersionType.of(v) for v in rows]
 

@@ -53,7 +53,8 @@ class LocalQuery:
         rows = page.items
         doc_ids = [r.id for r in rows if r.kind == service.DOCUMENT]
         item_ids = [r.id for r in rows if r.kind == service.POWER_ITEM]
-        docs = {d.id: DocumentType.of(d) for d in await ctx.loaders.documents.document.load_many(doc_ids) if d}
+        found = [d for d in await ctx.loaders.documents.document.load_many(doc_ids) if d]
+        docs = {d.pk: d for d in await DocumentType.many(info, found, "edges", "node")}
         items = await ctx.loaders.micropower.village_item.load_many(item_ids)
         built = {b.pk: b for b in await VillagePowerItemType.build(info, [i for i in items if i])}
         nodes: list[DocumentType | VillagePowerItemType] = [

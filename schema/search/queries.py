@@ -4,8 +4,10 @@ import strawberry
 from strawberry import relay
 
 from api.services import search as service
+from api.services.pages import Page
 
-from ..relay import connection
+from ..documents.types import DocumentType
+from ..relay import Connection, connection
 from .types import SearchHit, SearchResultConnection
 
 
@@ -32,13 +34,12 @@ class SearchQuery:
                 page_info=relay.PageInfo(
                     has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
                 ),
-                total_count=0,
+                _page=Page([], [], False, False),
             )
 
-        def convert(hit: service.Hit) -> SearchHit:
-            # The page query fetched the shown version already: Document.title and .current reuse it.
-            ctx.loaders.documents.version.prime(hit.version.id, hit.version)
-            return SearchHit.of(hit)
-
-        page = connection(hits, convert)
-        return SearchResultConnection(edges=page.edges, page_info=page.page_info, total_count=page.total_count)
+        # The page query read each document with its shown version (Document.current).
+        docs = await DocumentType.many(info, [hit.document for hit in hits.items], "edges", "node", "document")
+        page: Connection[SearchHit] = connection(
+            hits.replace([SearchHit.of(hit, doc) for hit, doc in zip(hits.items, docs, strict=True)])
+        )
+        return SearchResultConnection(edges=page.edges, page_info=page.page_info, _page=page._page)

@@ -17,8 +17,8 @@ class SearchHit:
     rank: float = strawberry.field(description="Relevance; higher is better. Comparable within one search only.")
 
     @classmethod
-    def of(cls, hit: Hit) -> SearchHit:
-        return cls(document=DocumentType.of(hit.document), snippet=hit.snippet, rank=hit.rank)
+    def of(cls, hit: Hit, document: DocumentType) -> SearchHit:
+        return cls(document=document, snippet=hit.snippet, rank=hit.rank)
 
 
 @strawberry.type(name="SearchResultConnection", description="A page of search hits, best first.")

@@ -43,7 +43,11 @@ async def test_too_many_tokens_are_refused(gql: GraphQLClient) -> None:
 
 async def test_production_hides_introspection_and_graphiql(migrated: Settings) -> None:
     settings = Settings(
-        env="production", database_url=migrated.database_url, secret_key="x" * 40, var_dir=migrated.var_dir
+        env="production",
+        database_url=migrated.database_url,
+        secret_key="x" * 40,
+        var_dir=migrated.var_dir,
+        anonymous_trusted_only=False,  # what production answers a free query (staff may send them)
     )
     app = create_app(settings)
     try:

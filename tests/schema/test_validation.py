@@ -18,7 +18,11 @@ from ..conftest import GraphQLClient
 @pytest.fixture
 async def production(migrated: Settings) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
-        env="production", database_url=migrated.database_url, secret_key="x" * 40, var_dir=migrated.var_dir
+        env="production",
+        database_url=migrated.database_url,
+        secret_key="x" * 40,
+        var_dir=migrated.var_dir,
+        anonymous_trusted_only=False,  # what production answers a free query (staff may send them)
     )
     app = create_app(settings)
     try:

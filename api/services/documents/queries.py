@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from api import localtime
 from api.auth.actor import Actor
@@ -24,7 +25,7 @@ from api.models import (
     DocumentVersion,
 )
 
-from ..pages import Page, fetch_page, grouped
+from ..pages import Key, Order, Page, among, fetch_page, grouped
 from .common import POSTING_STEPS, STEPS
 
 
@@ -34,7 +35,33 @@ def can_read(actor: Actor, doc: Document) -> bool:
 
 def visible_clause(actor: Actor) -> ColumnElement[bool]:
     """The public sees published proactive/partial documents; staff also their scope's others."""
+    if not _is_staff(actor):
+        return Document.public.is_(True)  # as ix_documents_public_order's predicate is written
     return or_(Document.public.is_(True), _staff_clause(actor))
+
+
+def _is_staff(actor: Actor) -> bool:
+    return bool(actor.visible_paths("document", "read_staff"))
+
+
+# The lists' order, newest first; drafts (no publication time) last for staff. Served by
+# ix_documents_public_order and ix_documents_order (migration 0009).
+_PUBLIC_ORDER = Order(
+    "documents",
+    (Key(Document.published_at, "published_at", nulls_last=True), Key(Document.id, "id")),
+)
+_STAFF_ORDER = Order(
+    "documents",
+    (Key(Document.published_at, "published_at", nulls_last=True, nullable=True), Key(Document.id, "id")),
+)
+_QUEUE_ORDER = Order(
+    "review_queue",
+    (Key(Document.updated_at, "updated_at", descending=False), Key(Document.id, "id", descending=False)),
+)
+
+
+def _order(actor: Actor) -> Order:
+    return _STAFF_ORDER if _is_staff(actor) else _PUBLIC_ORDER
 
 
 def _staff_clause(actor: Actor) -> ColumnElement[bool]:
@@ -77,6 +104,8 @@ _day_start = midnight
 
 def _documents_query(actor: Actor, f: DocumentFilter) -> Select[Document]:
     stmt = select(Document).where(visible_clause(actor))
+    if not _is_staff(actor):
+        stmt = stmt.where(Document.published_at.is_not(None))  # public ones are; the keyset relies on it
     if f.unit_code is not None:
         path = unit_path(f.unit_code)
         owned = below if f.include_descendants else owned_by_organizations_of
@@ -99,7 +128,7 @@ def _documents_query(actor: Actor, f: DocumentFilter) -> Select[Document]:
         stmt = stmt.where(Document.published_at < _day_start(f.published_to + timedelta(days=1)))
     for clause in f.extra:
         stmt = stmt.where(clause)
-    return stmt.order_by(Document.published_at.desc().nulls_last(), Document.id.desc())
+    return stmt
 
 
 def _review_queue_query(actor: Actor) -> Select[Document]:
@@ -114,26 +143,34 @@ def _review_queue_query(actor: Actor) -> Select[Document]:
         for obj, steps in (("document", STEPS), ("posting", POSTING_STEPS))
         for status, (_stage, perm, _next) in steps.items()
     ]
-    return select(Document).where(or_(*waiting)).order_by(Document.updated_at, Document.id)
+    return select(Document).where(or_(*waiting))
 
 
 async def list_documents(
     session: AsyncSession, actor: Actor, f: DocumentFilter, first: int | None = None, after: str | None = None
 ) -> Page[Document]:
-    """Newest first, as far as the actor may see them (``visible_clause``, in the query)."""
-    return await fetch_page(session, _documents_query(actor, f), first, after)
+    """Newest first, as far as the actor may see them (``visible_clause``, in the query), each
+    with its current version (``Document.current``) read in the same statement: whoever may see a
+    document may read its current version (``_readable_versions``)."""
+    stmt = _documents_query(actor, f).options(joinedload(Document.current))
+    return await fetch_page(session, stmt, first, after, order=_order(actor))
 
 
 async def list_review_queue(
     session: AsyncSession, actor: Actor, first: int | None = None, after: str | None = None
 ) -> Page[Document]:
     """What waits for a step the actor may take, oldest first."""
-    return await fetch_page(session, _review_queue_query(actor), first, after)
+    return await fetch_page(session, _review_queue_query(actor), first, after, order=_QUEUE_ORDER)
 
 
 async def documents_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[Document | None]:
     """By id, as far as the actor may read them (``visible_clause``, in the query)."""
-    stmt = select(Document).where(Document.id.in_(ids), visible_clause(actor))
+    # With the current version, readable by whoever may read the document (``_readable_versions``).
+    stmt = (
+        select(Document)
+        .where(among(session, Document.id, ids), visible_clause(actor))
+        .options(joinedload(Document.current))
+    )
     found = {d.id: d for d in (await session.execute(stmt)).scalars()}
     return [found.get(i) for i in ids]
 
@@ -151,7 +188,7 @@ async def versions_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int
     stmt = (
         select(DocumentVersion)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(DocumentVersion.id.in_(ids), _readable_versions(actor))
+        .where(among(session, DocumentVersion.id, ids), _readable_versions(actor))
     )
     found = {v.id: v for v in (await session.execute(stmt)).scalars()}
     return [found.get(i) for i in ids]
@@ -164,7 +201,7 @@ async def attachments_of_versions(
         select(Attachment)
         .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Attachment.version_id.in_(version_ids), _readable_versions(actor))
+        .where(among(session, Attachment.version_id, version_ids), _readable_versions(actor))
         .order_by(Attachment.position)
     )
     return await grouped(session, stmt, "version_id", version_ids)
@@ -177,7 +214,7 @@ async def versions_of_documents(
     stmt = (
         select(DocumentVersion)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(DocumentVersion.document_id.in_(doc_ids), _staff_clause(actor))
+        .where(among(session, DocumentVersion.document_id, doc_ids), _staff_clause(actor))
         .order_by(DocumentVersion.number)
     )
     return await grouped(session, stmt, "document_id", doc_ids)
@@ -188,7 +225,7 @@ async def events_of_documents(session: AsyncSession, actor: Actor, doc_ids: Sequ
     stmt = (
         select(DocumentEvent)
         .join(Document, Document.id == DocumentEvent.document_id)
-        .where(DocumentEvent.document_id.in_(doc_ids), _staff_clause(actor))
+        .where(among(session, DocumentEvent.document_id, doc_ids), _staff_clause(actor))
         .order_by(DocumentEvent.id)
     )
     return await grouped(session, stmt, "document_id", doc_ids)
