@@ -29,7 +29,7 @@ from api.auth.backend import BearerTokenBackend, credential_of, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.auth.passwords import passwords_for
 from api.bodies import BodyLimit, body_message, is_multipart, upload_message
-from api.changes import ACCOUNTS, read_versions
+from api.changes import ACCOUNTS, read_versions_now
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.localtime import today
@@ -55,9 +55,10 @@ class GraphQLEndpoint:
     kiosk device's trusted query the change counters are read before anything else (api/changes.py):
     the device and the answer may then come from the caches (schema/caching.py)."""
 
-    def __init__(self, state: AppState, view: GongkaiGraphQL) -> None:
+    def __init__(self, state: AppState, view: GongkaiGraphQL, engine: AsyncEngine) -> None:
         self.state = state
         self.view = view
+        self.engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -72,7 +73,7 @@ class GraphQLEndpoint:
                 if self.view.cacheable(request) and (credential is None or credential.session_key is None):
                     # An anonymous or device caller's trusted query: the versions first, then the
                     # (cached) device, then the (cached) answer: one statement when both are cached.
-                    versions = await read_versions(session)
+                    versions = await read_versions_now(self.engine)
                     version, accounts = cache_version(versions, today()), versions.get(ACCOUNTS)
                 actor = await load_actor(
                     session,
@@ -322,7 +323,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(state, view, engine), methods=["GET", "POST"]),
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
             Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
             Route("/healthz", healthz),
