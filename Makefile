@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install migrate demo lint schema trusted-documents bench bench-county fuzz clean
+.PHONY: serve test install migrate demo lint schema trusted-documents bench bench-county bench-subscriptions fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench/postgraphile/node_modules/.installed: bench/postgraphile/package.json benc
 
 bench-county: install bench/postgraphile/node_modules/.installed
 	$(BIN)/python -m bench.county.run --documents $(BENCH_DOCUMENTS) --rounds $(BENCH_ROUNDS) --duration $(BENCH_DURATION)
+
+# 300 idle kiosk subscriptions on one worker (PostgreSQL on 127.0.0.1, its own database): RSS, CPU, fan-out time.
+bench-subscriptions: install
+	$(BIN)/python -m bench.subscriptions
 
 lint: install
 	$(BIN)/ruff check api schema tests

@@ -1,11 +1,10 @@
-"""create_app(settings) -> Starlette: /graphql, /files, /exports, /healthz, /readyz, /metrics."""
+"""create_app(settings) -> Starlette: /graphql, /files, /exports, /healthz, /readyz, /metrics, /kiosk."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import os
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -20,8 +19,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from api.auth.actor import load_actor
@@ -32,18 +31,21 @@ from api.bodies import BodyLimit, body_message, is_multipart, upload_message
 from api.changes import ACCOUNTS, read_versions_now
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
+from api.events import Listener
+from api.kiosk import kiosk_routes
 from api.localtime import today
 from api.privacy import Vault
 from api.response_cache import ResponseCache
 from api.services import documents
 from api.services.reports import export as reports_export
 from api.settings import Settings
-from api.storage import LocalStorage
+from api.storage import open_storage
 from api.telemetry import ForwardedFor, Telemetry, metrics_text
 from schema import build_schema
 from schema.caching import cache_version
 from schema.context import SCOPE_KEY, AppState, RequestScope, client_addr
 from schema.ide import ide_routes
+from schema.subscriptions import PROTOCOLS
 from schema.trusted import TrustedDocuments
 from schema.view import GongkaiGraphQL
 
@@ -144,18 +146,33 @@ def file_endpoint(state: AppState) -> Any:
                 return graphql_error(403, exc.message, "FORBIDDEN")
             except UserInputError as exc:
                 return graphql_error(404, exc.message, exc.code)
-        path = state.storage.path(attachment.sha256)
-        if not path.is_file():
+        try:
+            stored = await state.storage.read(attachment.sha256)
+        except UserInputError as exc:
+            return graphql_error(503, exc.message, exc.code)
+        if stored is None:
             return graphql_error(404, "附件文件缺失，请联系管理员", "FILE_MISSING")
-        return FileResponse(
-            path,
+        # Streamed through the application from either backend: no bucket URL leaves the server.
+        return StreamingResponse(
+            stored.chunks,
             media_type=attachment.content_type,
-            filename=attachment.filename,
-            content_disposition_type="attachment",
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+            headers={
+                "Content-Disposition": attachment_disposition(attachment.filename),
+                "Content-Length": str(stored.size),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
         )
 
     return download
+
+
+def attachment_disposition(filename: str) -> str:
+    """As Starlette's FileResponse writes it: RFC 5987 for a name that is not plain ASCII."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
 
 
 def export_endpoint(state: AppState) -> Any:
@@ -221,19 +238,15 @@ async def readiness(state: AppState, engine: AsyncEngine, heads: set[str]) -> di
     else:
         checks["database"] = "ok"
         checks["migrations"] = "ok" if current == heads else f"not at head ({', '.join(sorted(current)) or 'none'})"
-    problem = await asyncio.to_thread(state.storage.writable)
-    checks["files"] = "ok" if problem is None else f"not writable: {problem}"
-    if problem is None and await asyncio.to_thread(free_bytes, state.settings.files_dir) < MIN_FREE_BYTES:
-        checks["files"] = "disk almost full"
+    try:
+        problem = await asyncio.wait_for(state.storage.check(), READY_TIMEOUT)
+    except TimeoutError:
+        problem = f"unreachable: no answer within {READY_TIMEOUT:g} s"
+    checks["files"] = problem or "ok"
     return checks
 
 
-def free_bytes(path: Path) -> int:
-    return shutil.disk_usage(path).free
-
-
 READY_TIMEOUT = 3.0
-MIN_FREE_BYTES = 64 * 1024 * 1024
 
 
 def body_limits(settings: Settings) -> Any:
@@ -278,7 +291,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         sessionmaker=make_sessionmaker(engine, passwords_for(settings.password_hash)),
         authorizer=Authorizer(engine, settings.policy_dir),
-        storage=LocalStorage(settings.files_dir),
+        storage=open_storage(settings),
         vault=Vault(settings.data_key or settings.secret_key),
         trusted=TrustedDocuments.load(settings.trusted_documents),
         responses=ResponseCache(settings.response_cache_entries, settings.response_cache_bytes),
@@ -289,7 +302,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=True,  # trusted documents only: schema/view.py refuses a GET with a free query
         multipart_uploads_enabled=True,
+        subscription_protocols=PROTOCOLS,  # graphql-transport-ws (schema/subscriptions.py)
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
+    listener = Listener(settings.database_url) if engine.dialect.name == "postgresql" else None
 
     heads = migration_heads()
 
@@ -318,17 +335,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # collection (which requests trigger by allocating) takes microseconds, not ~100 ms.
         gc.collect()
         gc.freeze()
+        if listener is not None:
+            listener.start()  # subscription events from every worker (api/events.py)
         yield
+        if listener is not None:
+            await listener.stop()
         await engine.dispose()
 
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(state, view, engine), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),  # subscriptions: the socket signs in by connection_init
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
             Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *kiosk_routes(settings.trusted_documents),
             *([] if settings.production else ide_routes()),
         ],
         middleware=[

@@ -55,10 +55,10 @@ def demo(settings: Settings, if_empty: bool) -> None:
                 return
             raise SystemExit("数据库已有数据：演示数据只能装入空数据库。")
         from api.privacy import Vault
-        from api.storage import LocalStorage
+        from api.storage import open_storage
 
         vault = Vault(settings.data_key or settings.secret_key)
-        counts = await load_demo(session, actor, LocalStorage(settings.files_dir), settings.files_dir / "tmp", vault)
+        counts = await load_demo(session, actor, open_storage(settings), settings.files_dir / "tmp", vault)
         print(f"已装入演示数据：{counts}")
 
     asyncio.run(_with_session(settings, work))

@@ -82,6 +82,7 @@ class SerialSession(AsyncSession):
 def make_sessionmaker(engine: AsyncEngine, passwords: Passwords | None = None) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry the app's password hasher (``api.auth.passwords.of``); each transaction that
     changes a table bumps its topic's version as it commits (api/changes.py)."""
+    import api.events  # noqa: F401  (its hooks announce the changes to subscribers)
     from api.changes import TrackedSession
 
     info = {} if passwords is None else {SESSION_KEY: passwords}

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 DEV_SECRET = "gongkai-development-secret-not-for-production"
 # api/auth/passwords.py: "default" is argon2-cffi's parameters; "fast" the cheapest argon2id, for tests only.
@@ -127,6 +128,13 @@ class Settings:
     public_max_age: int = 0  # Cache-Control max-age (seconds) of anonymous answers; 0: revalidate every time
     response_cache_entries: int = 2000  # cached anonymous and kiosk answers per worker (0: no response cache)
     response_cache_bytes: int = 32 * 1024 * 1024  # and their bytes in all, per worker
+    # Subscriptions (graphql-transport-ws on /graphql): a subscriber's actor is re-read this often
+    # (and at each event); connections, operations per connection, messages from the client
+    subscription_recheck_seconds: float = 30
+    max_subscriptions_per_connection: int = 10
+    ws_init_timeout_seconds: float = 10
+    ws_max_message_bytes: int = 64 * 1024
+    storage_url: str = ""  # where uploaded files live (parse_storage_url); empty: file:// + files_dir
 
     def __post_init__(self) -> None:
         if self.password_hash not in PASSWORD_HASH_PROFILES:
@@ -146,6 +154,17 @@ class Settings:
             raise SettingsError(
                 "GONGKAI_PUBLIC_MAX_AGE, GONGKAI_RESPONSE_CACHE_ENTRIES and GONGKAI_RESPONSE_CACHE_MB must not be negative"
             )
+        parse_storage_url(self.storage_url, self.files_dir)
+        if not (
+            self.subscription_recheck_seconds > 0
+            and self.max_subscriptions_per_connection > 0
+            and self.ws_init_timeout_seconds > 0
+            and self.ws_max_message_bytes > 0
+        ):
+            raise SettingsError(
+                "GONGKAI_SUBSCRIPTION_RECHECK_SECONDS, GONGKAI_MAX_SUBSCRIPTIONS, GONGKAI_WS_INIT_TIMEOUT_SECONDS "
+                "and GONGKAI_WS_MAX_MESSAGE_KB must be positive"
+            )
         if self.production and self.password_hash != "default":
             raise SettingsError(
                 f"GONGKAI_PASSWORD_HASH={self.password_hash} is for tests only: production hashes passwords "
@@ -160,6 +179,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.var_dir / "files"
+
+    @property
+    def storage(self) -> FileLocation | S3Location:
+        return parse_storage_url(self.storage_url, self.files_dir)
 
     @property
     def audit_archive_dir(self) -> Path:
@@ -206,4 +229,61 @@ class Settings:
             public_max_age=int(_number(env, "GONGKAI_PUBLIC_MAX_AGE", 0)),
             response_cache_entries=int(_number(env, "GONGKAI_RESPONSE_CACHE_ENTRIES", 2000)),
             response_cache_bytes=int(_number(env, "GONGKAI_RESPONSE_CACHE_MB", 32) * 1024 * 1024),
+            subscription_recheck_seconds=_number(env, "GONGKAI_SUBSCRIPTION_RECHECK_SECONDS", 30),
+            max_subscriptions_per_connection=int(_number(env, "GONGKAI_MAX_SUBSCRIPTIONS", 10)),
+            ws_init_timeout_seconds=_number(env, "GONGKAI_WS_INIT_TIMEOUT_SECONDS", 10),
+            ws_max_message_bytes=int(_number(env, "GONGKAI_WS_MAX_MESSAGE_KB", 64) * 1024),
+            storage_url=env.get("GONGKAI_STORAGE_URL", "").strip(),
         )
+
+
+@dataclass(frozen=True)
+class FileLocation:
+    root: Path
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str
+    endpoint_url: str | None
+    region: str | None
+
+
+S3_PARAMETERS = ("endpoint_url", "region")
+
+
+def parse_storage_url(value: str, files_dir: Path) -> FileLocation | S3Location:
+    """GONGKAI_STORAGE_URL: ``file://<directory>`` (``file:///srv/files``, or ``file://var/files``
+    relative to the working directory) or ``s3://<bucket>[/<prefix>][?endpoint_url=…&region=…]``,
+    its credentials from the AWS_* environment variables; empty: the files directory under the var dir."""
+    if not value:
+        return FileLocation(files_dir)
+    scheme, sep, rest = value.partition("://")
+    if sep and scheme == "file":
+        return FileLocation(Path(rest) if rest else files_dir)
+    if sep and scheme == "s3":
+        location, _, query = rest.partition("?")
+        bucket, _, prefix = location.partition("/")
+        params: dict[str, str] = {}
+        for pair in filter(None, query.split("&")):
+            key, _, item = pair.partition("=")
+            if key not in S3_PARAMETERS or not item:
+                raise SettingsError(
+                    f"GONGKAI_STORAGE_URL: {pair!r} is not a parameter of an s3:// URL; "
+                    f"the parameters are {', '.join(S3_PARAMETERS)} (each with a value)"
+                )
+            params[key] = unquote(item)
+        endpoint = params.get("endpoint_url")
+        if endpoint is not None and not re.fullmatch(r"https?://[^/?#\s]+/?", endpoint):
+            raise SettingsError(
+                f"GONGKAI_STORAGE_URL: endpoint_url={endpoint!r} must be http(s)://host[:port] with no path"
+            )
+        if re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+            endpoint = endpoint.rstrip("/") if endpoint else None
+            return S3Location(bucket, prefix.strip("/"), endpoint, params.get("region"))
+        raise SettingsError(f"GONGKAI_STORAGE_URL: {bucket!r} is not an S3 bucket name (3–63 of a-z, 0-9, '.', '-')")
+    raise SettingsError(
+        f"GONGKAI_STORAGE_URL must be file://<directory> or s3://<bucket>[/<prefix>][?endpoint_url=…&region=…], "
+        f"not {value!r}"
+    )

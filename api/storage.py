@@ -1,4 +1,5 @@
-"""File storage: content-addressed by SHA-256. Local disk is implemented; S3 would be another."""
+"""File storage: content-addressed by SHA-256, on local disk (LocalStorage) or in an S3-compatible
+bucket (api/s3_storage.py), chosen by GONGKAI_STORAGE_URL (open_storage)."""
 
 from __future__ import annotations
 
@@ -6,38 +7,70 @@ import errno
 import hashlib
 import io
 import os
+import shutil
 import tempfile
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+import anyio.to_thread
+
 from api import active_content
 from api.codes import DocumentsCode
 from api.errors import UserInputError
+from api.settings import FileLocation, Settings
 
 CHUNK = 1 << 20
+READ_CHUNK = 256 * 1024
+MIN_FREE_BYTES = 64 * 1024 * 1024
 
 
 def unavailable(field: str | None, exc: OSError) -> UserInputError:
     """The files directory is full, read-only or gone: the clerk can only retry later."""
     reason = "磁盘已满" if exc.errno == errno.ENOSPC else "目录不可写"
+    return store_unavailable(field, reason)
+
+
+def store_unavailable(field: str | None, reason: str, *, saving: bool = True) -> UserInputError:
+    outcome = "本次未保存任何内容；" if saving else ""
     return UserInputError(
         field,
         DocumentsCode.STORAGE_UNAVAILABLE,
-        f"附件存储暂时不可用（{reason}），本次未保存任何内容；请稍后重试或联系管理员",
+        f"附件存储暂时不可用（{reason}），{outcome}请稍后重试或联系管理员",
     )
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file being read: its size and its bytes, chunk by chunk."""
+
+    size: int
+    chunks: AsyncIterator[bytes | memoryview]
+
+
 class Storage(Protocol):
-    def exists(self, sha256: str) -> bool: ...
-    def put(self, sha256: str, source: Path) -> bool:
-        """Store the file at ``source`` under ``sha256``; True when it was not stored before."""
+    """Where files live, by their SHA-256. Every method may raise a STORAGE_UNAVAILABLE UserInputError."""
+
+    async def exists(self, sha256: str) -> bool: ...
+    async def put(self, sha256: str, source: Path) -> bool:
+        """Store the file at ``source`` under ``sha256`` and remove ``source``; True when it was not
+        stored before."""
         ...
 
-    def delete(self, sha256: str) -> None: ...
-    def path(self, sha256: str) -> Path: ...
-    def writable(self) -> str | None: ...
+    async def read(self, sha256: str) -> StoredFile | None:
+        """The stored file, or None when nothing is stored under ``sha256``."""
+        ...
+
+    async def delete(self, sha256: str) -> None: ...
+    async def check(self) -> str | None:
+        """None when a file can be stored now, else what is wrong (for /readyz)."""
+        ...
+
+
+def key(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
 class LocalStorage:
@@ -45,12 +78,12 @@ class LocalStorage:
         self.root = root
 
     def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / key(sha256)
 
-    def exists(self, sha256: str) -> bool:
-        return self.path(sha256).is_file()
+    async def exists(self, sha256: str) -> bool:
+        return await anyio.to_thread.run_sync(self.path(sha256).is_file)
 
-    def put(self, sha256: str, source: Path) -> bool:
+    def _put(self, sha256: str, source: Path) -> bool:
         target = self.path(sha256)
         if target.is_file():
             source.unlink(missing_ok=True)
@@ -62,8 +95,31 @@ class LocalStorage:
             raise unavailable("files", exc) from exc
         return True
 
-    def writable(self) -> str | None:
-        """None when a file can be written under the root now, else what is wrong (for /readyz)."""
+    async def put(self, sha256: str, source: Path) -> bool:
+        return await anyio.to_thread.run_sync(self._put, sha256, source)
+
+    async def read(self, sha256: str) -> StoredFile | None:
+        try:
+            f = await anyio.to_thread.run_sync(self.path(sha256).open, "rb")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise store_unavailable("id", "文件无法读取", saving=False) from exc
+        size = os.fstat(f.fileno()).st_size
+
+        async def chunks() -> AsyncIterator[bytes | memoryview]:
+            try:
+                while chunk := await anyio.to_thread.run_sync(f.read, READ_CHUNK):
+                    yield chunk
+            finally:
+                f.close()
+
+        return StoredFile(size, chunks())
+
+    async def delete(self, sha256: str) -> None:
+        await anyio.to_thread.run_sync(lambda: self.path(sha256).unlink(missing_ok=True))
+
+    def _check(self) -> str | None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.root, prefix=".ready-") as probe:
@@ -71,11 +127,22 @@ class LocalStorage:
                 probe.flush()
                 os.fsync(probe.fileno())
         except OSError as exc:
-            return f"{self.root}: {exc.strerror or exc}"
+            return f"not writable: {self.root}: {exc.strerror or exc}"
+        if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
+            return "disk almost full"
         return None
 
-    def delete(self, sha256: str) -> None:
-        self.path(sha256).unlink(missing_ok=True)
+    async def check(self) -> str | None:
+        return await anyio.to_thread.run_sync(self._check)
+
+
+def open_storage(settings: Settings) -> Storage:
+    location = settings.storage
+    if isinstance(location, FileLocation):
+        return LocalStorage(location.root)
+    from api.s3_storage import S3Storage
+
+    return S3Storage(location)
 
 
 @dataclass(frozen=True)

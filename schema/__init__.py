@@ -42,6 +42,7 @@ from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
 from .search.local import LocalQuery
 from .search.queries import SearchQuery
+from .subscriptions import Subscription
 from .units.mutations import UnitsMutation
 from .units.queries import UnitsQuery
 from .validation import CachedParse, CachedValidation, limit_rules
@@ -161,7 +162,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if production:
         extensions.append(DisableIntrospection)
-    built = GongkaiSchema(query=Query, mutation=Mutation, extensions=extensions, types=ERROR_CODE_ENUMS)
+    built = GongkaiSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions, types=ERROR_CODE_ENUMS
+    )
     built.hide_suggestions = production
     check_node_reads(built)  # a Node type without a read rule fails to build
     return built

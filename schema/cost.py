@@ -50,6 +50,7 @@ CODE = "QUERY_TOO_COSTLY"
 # count ``first``.
 LIST_BOUNDS: dict[str, int] = {
     "Query.domains": 26,  # the 26 domains of the 2021 plan
+    "LocalItemsChange.documents": 100,  # schema/subscriptions.py MAX_CHANGED
     "Query.staleCatalogItems": 1000,
     "Query.powerTemplate": 200,
     "Query.villagePowerList": 200,

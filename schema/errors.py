@@ -108,6 +108,12 @@ class ErrorShaping(SchemaExtension):
         request_error = is_request_error(result)
         result.errors = [self._shape(e, request_error) for e in result.errors]
 
+    def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
+        """Each event of a subscription (schema/subscriptions.py): its errors shaped like a request's."""
+        if isinstance(result, ExecutionResult | GraphQLExecutionResult) and result.errors:
+            result.errors = [self._shape(e, False) for e in result.errors]
+        yield
+
     def on_validate(self) -> Iterator[None]:
         yield
         self._validation_errors = {id(e) for e in self.execution_context.pre_execution_errors or []}

@@ -19,12 +19,14 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.bodies import parse_upload
 from api.codes import RequestCode
@@ -35,6 +37,7 @@ from . import http, ide
 from .caching import NO_STORE, OPERATION_KEY, VARY, audience, cache_control, canonical
 from .context import SCOPE_KEY, AppState, Context, RequestScope
 from .errors import is_request_error
+from .subscriptions import SizeLimitedSocket, SocketContext, SocketHandler
 from .trusted import TrustedDocument
 
 INCOMING_KEY = "gongkai.graphql.incoming"  # the scope: what the endpoint read of the request (Incoming)
@@ -87,7 +90,18 @@ class GongkaiGraphQL(GraphQL[Context, None]):
         """Our GraphiQL page, from locally installed assets (schema/ide.py), not strawberry's CDN one."""
         return ide.page_response(request.url.path)
 
+    # graphql-transport-ws only (schema/subscriptions.py): the older graphql-ws protocol is not offered.
+    graphql_transport_ws_handler_class = SocketHandler
+    websocket_adapter_class = SizeLimitedSocket  # type: ignore[assignment]
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        if isinstance(context, SocketContext):
+            await context.sign_in()
+        return UNSET  # a connection_ack without payload
+
     async def get_context(self, request: Any, response: Any) -> Context:
+        if isinstance(request, WebSocket):
+            return SocketContext(request, self.state)
         scoped: RequestScope = request.scope[SCOPE_KEY]
         return Context(
             request=request,

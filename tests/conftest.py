@@ -23,6 +23,8 @@ from api.models import Base, Role
 from api.services import accounts
 from api.settings import Settings
 
+from .moto_server import moto_s3, s3_url  # noqa: F401  (fixtures: an S3-compatible server, a bucket)
+
 # Rows the migration seeds; every other table is emptied between tests.
 KEPT_TABLES = {"domains", "domain_aliases", "alembic_version", "change_counters"}
 PASSWORD = "test-password-1"

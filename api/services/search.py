@@ -23,7 +23,7 @@ import gc
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -451,6 +451,17 @@ async def list_local_items(
     cursors = [encode_keys("local_items", [r.at, r.kind, r.id]) for r in shown]
     count = counted(*[counter(session, stmt) for _, _, stmt in parts])
     return Page(shown, cursors, len(rows) > size, after is not None, count)
+
+
+async def local_documents_among(session: AsyncSession, actor: Actor, unit_code: str, ids: Collection[int]) -> list[int]:
+    """Which of ``ids`` ``list_local_items`` shows for the place now (newest first): what a
+    subscription to the place may announce of a change of those documents."""
+    unit = await local_unit(session, actor, unit_code)
+    if not ids:
+        return []
+    stmt = _local_documents(unit, LocalFilter()).where(Document.id.in_(sorted(ids)))
+    found = await session.execute(stmt.order_by(*_LOCAL_DOCUMENTS.order_by()))
+    return [int(row.id) for row in found]
 
 
 async def directory(session: AsyncSession, actor: Actor, unit_code: str) -> list[Organization]:

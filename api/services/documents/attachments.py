@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,14 +80,15 @@ async def _store_files(
             )
         await session.flush()
         for s in staged:
-            if storage.put(s.sha256, s.temp):
+            if await storage.put(s.sha256, s.temp):
                 created.append(s.sha256)
         await commit(session)
     except BaseException:
         for s in staged:
             s.temp.unlink(missing_ok=True)
         for sha in created:
-            storage.delete(sha)
+            with contextlib.suppress(Exception):  # the error that brought us here is the one to report
+                await storage.delete(sha)
         raise
 
 
