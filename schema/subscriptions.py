@@ -27,17 +27,19 @@ from json import JSONDecodeError
 from typing import NoReturn
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage, SubscribeMessage
 
 from api.auth.actor import Actor, load_actor
 from api.auth.tokens import Credential, TokenError, read_token
 from api.changes import ACCOUNTS, read_versions
+from api.codes import RequestCode
 from api.errors import Unauthenticated, is_unavailable
 from api.events import DOCUMENT, HUB, INFO_REQUEST, USER
 from api.services import search as search_service
@@ -254,6 +256,20 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await super().handle_connection_init(message)
         except Refused as exc:
             await self.websocket.close(exc.code, exc.reason)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """An anonymous socket runs the trusted documents only, as over HTTP (trusted_only)."""
+        context = self.context
+        if isinstance(context, SocketContext) and context.credential is None and context.settings.trusted_only:
+            query = message["payload"].get("query")
+            if not isinstance(query, str) or context.state.trusted.of_text(query) is None:
+                error = GraphQLError(
+                    "未登录的订阅只能使用受信任的文档（见 clients/trusted-documents.json），或先登录",
+                    extensions={"code": RequestCode.TRUSTED_DOCUMENT_REQUIRED.value},
+                )
+                await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+                return
+        await super().handle_subscribe(message)
 
     async def shutdown(self) -> None:
         if isinstance(self.context, SocketContext):

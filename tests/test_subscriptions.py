@@ -181,3 +181,27 @@ async def test_refusals_and_limits(
             await acked(ws)
             await subscribe(ws, "1", LOCAL_CHANGED, {"u": COUNTY})
             assert await message(ws, 0.3) is None
+
+
+async def test_an_anonymous_socket_runs_trusted_documents_only_when_told(
+    settings: Settings,
+    migrated: Settings,
+    tmp_path: Path,
+    gql: GraphQLClient,
+    session: Any,
+    system: Any,
+    make_user: Any,
+) -> None:
+    await two_counties(session, system, make_user, gql)
+    trusted = (CLIENTS / "kiosk" / "LocalItemsChanged.graphql").read_text(encoding="utf-8")
+    with live_server(settings, tmp_path / "a", env={"GONGKAI_ANONYMOUS_TRUSTED_ONLY": "true"}) as server:
+        async with socket(server, None) as ws:
+            await acked(ws)
+            await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                      "payload": {"query": LOCAL_CHANGED, "variables": {"u": COUNTY}}}))  # fmt: skip
+            refused = await message(ws, 3)
+            assert refused is not None and refused["type"] == "error", refused
+            assert refused["payload"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
+            assert "受信任的文档" in refused["payload"][0]["message"]
+            await subscribe(ws, "2", trusted, {"unitCode": COUNTY})  # the kiosk page's own document
+            assert await message(ws, 0.3) is None  # accepted: nothing has changed yet

@@ -40,9 +40,11 @@ export function pollLocalItems(api, variables, { onItems, onStatus, interval = P
 }
 
 export const SAFETY_MS = 30000;
+// clients/kiosk/LocalItemsChanged.graphql, a trusted document (the text must stay the same).
 const SUBSCRIPTION = `subscription KioskLocalItemsChanged($unitCode: String!) {
   localItemsChanged(unitCode: $unitCode) { unitCode }
-}`;
+}
+`;
 
 // One graphql-transport-ws subscription: onEvent at each `next`, onDown when the socket closes.
 export function subscribeLocalItems(token, unitCode, { onUp, onEvent, onDown }) {
