@@ -69,6 +69,13 @@ async def message(ws: ClientConnection, timeout: float) -> dict[str, Any] | None
         return None
 
 
+async def close_code(ws: ClientConnection, timeout: float = 3) -> int | None:
+    """The code the server closes ``ws`` with (it must close within ``timeout``)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), timeout)
+    return closed.value.rcvd.code if closed.value.rcvd is not None else None
+
+
 async def kiosk_of(gql: GraphQLClient, office: str, unit_code: str) -> dict[str, Any]:
     made = (await gql.data(CREATE_KIOSK, {"unitCode": unit_code, "name": "便民服务中心1号机"}, office))["createKiosk"]
     assert made["errors"] == [], made
@@ -87,16 +94,20 @@ async def two_counties(
     return desk, kiosk, other["token"]
 
 
+@pytest.fixture
+async def counties(gql: GraphQLClient, session: Any, system: Any, make_user: Any) -> tuple[Any, dict[str, Any], str]:
+    """Two counties, a desk that publishes in the first, and a kiosk in each (the second's token)."""
+    return await two_counties(session, system, make_user, gql)
+
+
 async def test_a_publication_reaches_a_kiosk_on_the_other_worker_and_no_other_county(
     settings: Settings,
     migrated: Settings,
     tmp_path: Path,
     gql: GraphQLClient,
-    session: Any,
-    system: Any,
-    make_user: Any,
+    counties: tuple[Any, dict[str, Any], str],
 ) -> None:
-    desk, kiosk, other_token = await two_counties(session, system, make_user, gql)
+    desk, kiosk, other_token = counties
     with servers(settings, tmp_path) as (first, second):
         async with (
             socket(second, kiosk["token"]) as here,
@@ -127,11 +138,9 @@ async def test_a_kiosk_whose_token_is_revoked_is_disconnected(
     migrated: Settings,
     tmp_path: Path,
     gql: GraphQLClient,
-    session: Any,
-    system: Any,
-    make_user: Any,
+    counties: tuple[Any, dict[str, Any], str],
 ) -> None:
-    _desk, kiosk, _other = await two_counties(session, system, make_user, gql)
+    _desk, kiosk, _other = counties
     office = await gql.login("office")
     with servers(settings, tmp_path) as (first, second):
         async with socket(second, kiosk["token"]) as ws, httpx.AsyncClient(base_url=first.base_url) as http:
@@ -139,13 +148,9 @@ async def test_a_kiosk_whose_token_is_revoked_is_disconnected(
             await subscribe(ws, "1", LOCAL_CHANGED, {"u": COUNTY})
             revoked = await GraphQLClient(http).data(REVOKE, {"id": kiosk["device"]["id"]}, office)
             assert revoked["revokeKiosk"]["errors"] == []
-            with pytest.raises(ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), 3)
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            assert await close_code(ws) == 4401
         async with socket(second, kiosk["token"]) as ws:  # and cannot come back
-            with pytest.raises(ConnectionClosed) as refused:
-                await asyncio.wait_for(ws.recv(), 3)
-            assert refused.value.rcvd is not None and refused.value.rcvd.code == 4401
+            assert await close_code(ws) == 4401
 
 
 async def test_refusals_and_limits(
@@ -153,16 +158,12 @@ async def test_refusals_and_limits(
     migrated: Settings,
     tmp_path: Path,
     gql: GraphQLClient,
-    session: Any,
-    system: Any,
-    make_user: Any,
+    counties: tuple[Any, dict[str, Any], str],
 ) -> None:
-    _desk, kiosk, _other = await two_counties(session, system, make_user, gql)
+    _desk, kiosk, _other = counties
     with live_server(settings, tmp_path / "a") as server:
         async with socket(server, "not-a-token") as ws:
-            with pytest.raises(ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), 3)
-            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            assert await close_code(ws) == 4401
         async with socket(server, kiosk["token"]) as ws:
             await acked(ws)
             await ws.send(json.dumps({"id": "1", "type": "subscribe",
@@ -174,9 +175,7 @@ async def test_refusals_and_limits(
             if got["type"] == "next":
                 assert await message(ws, 3) == {"id": "1", "type": "complete"}
             await ws.send(json.dumps({"type": "ping", "payload": {"x": "长" * (64 * 1024)}}))
-            with pytest.raises(ConnectionClosed) as big:
-                await asyncio.wait_for(ws.recv(), 3)
-            assert big.value.rcvd is not None and big.value.rcvd.code == 1009
+            assert await close_code(ws) == 1009
         async with socket(server, None) as ws:  # the public may subscribe where it may query
             await acked(ws)
             await subscribe(ws, "1", LOCAL_CHANGED, {"u": COUNTY})
@@ -188,11 +187,8 @@ async def test_an_anonymous_socket_runs_trusted_documents_only_when_told(
     migrated: Settings,
     tmp_path: Path,
     gql: GraphQLClient,
-    session: Any,
-    system: Any,
-    make_user: Any,
+    counties: tuple[Any, dict[str, Any], str],
 ) -> None:
-    await two_counties(session, system, make_user, gql)
     trusted = (CLIENTS / "kiosk" / "LocalItemsChanged.graphql").read_text(encoding="utf-8")
     with live_server(settings, tmp_path / "a", env={"GONGKAI_ANONYMOUS_TRUSTED_ONLY": "true"}) as server:
         async with socket(server, None) as ws:
