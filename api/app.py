@@ -72,9 +72,11 @@ class GraphQLEndpoint:
         async with self.state.sessionmaker() as session:
             try:
                 version, accounts = None, None
-                if self.view.cacheable(request) and (credential is None or credential.session_key is None):
+                cached = self.state.responses.enabled or credential is not None
+                if cached and self.view.cacheable(request) and (credential is None or credential.session_key is None):
                     # An anonymous or device caller's trusted query: the versions first, then the
-                    # (cached) device, then the (cached) answer: one statement when both are cached.
+                    # (cached) device, then the (cached) answer: one statement when both are cached
+                    # (with no response cache, for a device only).
                     versions = await read_versions_now(self.engine)
                     version, accounts = cache_version(versions, today()), versions.get(ACCOUNTS)
                 actor = await load_actor(

@@ -128,6 +128,7 @@ class Settings:
     public_max_age: int = 0  # Cache-Control max-age (seconds) of anonymous answers; 0: revalidate every time
     response_cache_entries: int = 2000  # cached anonymous and kiosk answers per worker (0: no response cache)
     response_cache_bytes: int = 32 * 1024 * 1024  # and their bytes in all, per worker
+    compiled_documents: bool = True  # trusted documents' compiled answers (schema/compiled.py)
     # Subscriptions (graphql-transport-ws on /graphql): a subscriber's actor is re-read this often
     # (and at each event); connections, operations per connection, messages from the client
     subscription_recheck_seconds: float = 30
@@ -229,6 +230,7 @@ class Settings:
             public_max_age=int(_number(env, "GONGKAI_PUBLIC_MAX_AGE", 0)),
             response_cache_entries=int(_number(env, "GONGKAI_RESPONSE_CACHE_ENTRIES", 2000)),
             response_cache_bytes=int(_number(env, "GONGKAI_RESPONSE_CACHE_MB", 32) * 1024 * 1024),
+            compiled_documents=_flag(env, "GONGKAI_COMPILED_DOCUMENTS") is not False,
             subscription_recheck_seconds=_number(env, "GONGKAI_SUBSCRIPTION_RECHECK_SECONDS", 30),
             max_subscriptions_per_connection=int(_number(env, "GONGKAI_MAX_SUBSCRIPTIONS", 10)),
             ws_init_timeout_seconds=_number(env, "GONGKAI_WS_INIT_TIMEOUT_SECONDS", 10),

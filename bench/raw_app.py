@@ -96,10 +96,13 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def connection(
-    edges: list[dict[str, Any]], cursors: list[str], has_next: bool, total: int | None = None
+    edges: list[dict[str, Any]], cursors: list[str], has_next: bool, total: int | None = None, exact: bool = False
 ) -> dict[str, Any]:
-    """A Relay connection; ``totalCount`` when ``total`` is given (it was asked for)."""
-    out: dict[str, Any] = {} if total is None else {"totalCount": total}
+    """A Relay connection; ``totalCount`` when ``total`` is given (it was asked for), and then
+    ``totalCountExact`` when ``exact`` is (the portal's PublicDocuments asks for both)."""
+    out: dict[str, Any] = {} if total is None else {"totalCount": min(total, COUNT_LIMIT)}
+    if total is not None and exact:
+        out["totalCountExact"] = total <= COUNT_LIMIT
     out["pageInfo"] = {"hasNextPage": has_next, "endCursor": cursors[-1] if cursors else None}
     out["edges"] = edges
     return out
@@ -276,14 +279,15 @@ async def documents(conn: asyncpg.Connection, request: Request, variables: dict[
     )
     shown = docs[:size]
     total = None
-    if op == "PublicDocumentsCounted":
+    if op in ("PublicDocuments", "PublicDocumentsCounted"):
         where, params = scope_sql(paths, 1)
         if paths is None:
             where += " AND d.published_at IS NOT NULL"
-        total = min(await bounded_count(conn, f"FROM documents d WHERE {where}", *params), COUNT_LIMIT)
+        total = await bounded_count(conn, f"FROM documents d WHERE {where}", *params)
     nodes = await document_nodes(conn, shown, paths, status=op == "OfficeDocuments")
     cursors = [encode_keys("documents", [d["published_at"], d["id"]]) for d in shown]
-    return {"documents": connection([{"node": n} for n in nodes], cursors, len(docs) > size, total)}
+    edges = [{"node": n} for n in nodes]
+    return {"documents": connection(edges, cursors, len(docs) > size, total, exact=op == "PublicDocuments")}
 
 
 DOCUMENT, POWER_ITEM = "D", "P"
@@ -419,7 +423,7 @@ async def graphql(request: Request) -> Response:
     op, variables = body.get("operationName"), body.get("variables") or {}
     async with request.app.state.pool.acquire() as conn:
         try:
-            if op in ("PublicDocuments", "PublicDocumentsCounted", "OfficeDocuments"):
+            if op in ("LatestDocuments", "PublicDocuments", "PublicDocumentsCounted", "OfficeDocuments"):
                 data = await documents(conn, request, variables, op)
             elif op == "LocalItems":
                 data = await local_items(conn, request, variables)

@@ -35,6 +35,7 @@ from api.settings import Settings
 
 from . import http, ide
 from .caching import NO_STORE, OPERATION_KEY, VARY, audience, cache_control, canonical
+from .compiled import CompiledDocuments
 from .context import SCOPE_KEY, AppState, Context, RequestScope
 from .errors import is_request_error
 from .subscriptions import SizeLimitedSocket, SocketContext, SocketHandler
@@ -81,6 +82,13 @@ class GongkaiGraphQL(GraphQL[Context, None]):
     def __init__(self, state: AppState, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state = state
+        settings = state.settings
+        self.compiled = CompiledDocuments(
+            self.schema._schema,  # type: ignore[attr-defined]  # strawberry.Schema's graphql-core schema
+            state.trusted,
+            settings.max_query_cost,
+            settings.compiled_documents,
+        )
         self.request_adapter_class = upload_limited(state.settings)  # type: ignore[misc]
 
     def should_render_graphql_ide(self, request: Any) -> bool:
@@ -208,6 +216,11 @@ class GongkaiGraphQL(GraphQL[Context, None]):
                 scope[http.FACTS_KEY] = {"operation_name": name if isinstance(name, str) else None, "error_codes": []}
                 await self.cached(request, hit, who or "")(scope, request.receive, send)
                 return
+        compiled = await self.compiled_answer(request, incoming, scoped, media_type)
+        if compiled is not None:
+            response = self.caching(request, compiled, media_type, who, key, version)
+            await response(scope, request.receive, send)
+            return
         try:
             response = await self.run(request)
         except HTTPException as exc:
@@ -221,6 +234,26 @@ class GongkaiGraphQL(GraphQL[Context, None]):
                     response.status_code = http.status_for(media_type, scope[http.NO_DATA_KEY], codes)
                 response = self.caching(request, response, media_type, who, key, version)
         await response(scope, request.receive, send)
+
+    async def compiled_answer(
+        self, request: Request, incoming: Incoming | None, scoped: RequestScope | None, media_type: str
+    ) -> Response | None:
+        """The answer of a trusted document's plan (schema/compiled.py); None: the executor answers."""
+        if incoming is None or incoming.document is None or scoped is None or incoming.data.get("extensions"):
+            return None
+        plan = self.compiled.get(incoming.document.id, incoming.operation_name)
+        if plan is None:
+            return None
+        answer = await plan.answer(scoped.session, scoped.actor, incoming.data.get("variables"))
+        if answer is None:
+            return None
+        name = incoming.operation_name
+        scope = request.scope
+        scope[http.FACTS_KEY] = {"operation_name": name, "error_codes": []}
+        scope[http.NO_DATA_KEY] = False
+        scope[OPERATION_KEY] = True  # a query of the public documents list
+        headers = {"content-type": http.content_type(media_type), "vary": VARY}
+        return Response(self.encode_json(answer), 200, headers=headers)
 
     def caching(
         self,

@@ -170,12 +170,35 @@ def _beyond(key: Key, value: Any) -> ColumnElement[bool]:
 # --- pages ---
 
 
+class Cursors(Sequence[str]):
+    """The keyset cursors of a page's items, each made when first read (a page that shows only
+    its end cursor makes two, not fifty)."""
+
+    def __init__(self, order: Order, items: Sequence[Any]) -> None:
+        self.order = order
+        self.items = items
+        self.made: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.items)))]
+        position = index + len(self.items) if index < 0 else index
+        if not 0 <= position < len(self.items):
+            raise IndexError(index)
+        if position not in self.made:
+            self.made[position] = self.order.cursor(self.items[position])
+        return self.made[position]
+
+
 @dataclass
 class Page(Generic[T]):
     """One page of a list: its items and their cursors, whether more follow, and the count on demand."""
 
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next: bool
     has_previous: bool
     counter: Callable[[], Awaitable[Count]] | None = None
@@ -255,18 +278,25 @@ async def fetch_page(
     max_page_size: int = MAX_PAGE,
     *,
     order: Order | None = None,
+    rows: bool = False,
 ) -> Page[Any]:
-    """A page of a statement of one entity: items are the entities. With an ``order`` the
-    statement is ordered by it and paged by keyset cursors; without, by offset."""
+    """A page of a statement of one entity: items are the entities (``rows``: the statement's
+    rows, which hold the order's attributes, read on the session's connection: no ORM loading
+    and no autoflush, for reads only). With an ``order`` the statement is ordered by it and paged
+    by keyset cursors; without, by offset."""
     if order is None:
         return (await fetch_rows(session, stmt, first, after, max_page_size)).map(lambda row: row[0])
     size = page_size(first, max_page_size)
     count = counter(session, stmt)
     if after is not None:
         stmt = stmt.where(order.after(decode_keys(order.name, after, len(order.keys))))
-    items = list((await session.execute(stmt.order_by(*order.order_by()).limit(size + 1))).scalars())
+    stmt = stmt.order_by(*order.order_by()).limit(size + 1)
+    if rows:
+        items = list((await (await session.connection()).execute(stmt)).all())
+    else:
+        items = list((await session.execute(stmt)).scalars())
     shown = items[:size]
-    return Page(shown, [order.cursor(item) for item in shown], len(items) > size, after is not None, count)
+    return Page(shown, Cursors(order, shown), len(items) > size, after is not None, count)
 
 
 # --- batch reads for DataLoaders: one statement per batch ---
@@ -302,6 +332,7 @@ __all__ = [
     "DEFAULT_PAGE",
     "MAX_PAGE",
     "Count",
+    "Cursors",
     "Key",
     "Order",
     "Page",

@@ -121,7 +121,11 @@ _STAFF_NODE = _NODE.replace("        kind\n", "        kind\n        status\n")
 
 
 def kiosk_operation(name: str) -> str:
-    return (ROOT / "clients" / "kiosk" / name).read_text(encoding="utf-8")
+    return client_operation("kiosk", name)
+
+
+def client_operation(front_end: str, name: str) -> str:
+    return (ROOT / "clients" / front_end / name).read_text(encoding="utf-8")
 
 
 # Row ``offset`` of the public list in its order (``_PUBLIC_ORDER`` of api.services.documents.queries),
@@ -167,8 +171,9 @@ class Request:
 def requests(village_code: str, deep_cursor: str | None) -> list[Request]:
     """The six requests; ``deep_cursor`` is ``keyset_cursor(conn, DEEP_OFFSET - 1)``, the cursor of
     row 2,500 of the public list, after which Gongkai and the raw app read page 51."""
-    public_doc = _DOCUMENTS % {"name": "PublicDocuments", "count": "", "node": _NODE}
-    counted = _DOCUMENTS % {"name": "PublicDocumentsCounted", "count": "totalCount\n    ", "node": _NODE}
+    # The portal's own documents (trusted, so Gongkai answers them by their compiled plans): the
+    # newest documents without a count, and its list page with totalCount and totalCountExact.
+    latest, public = client_operation("web", "LatestDocuments.graphql"), client_operation("web", "PublicDocuments.graphql")
     staff = _DOCUMENTS % {"name": "OfficeDocuments", "count": "", "node": _STAFF_NODE}
     pg = _PG_DOCUMENTS % {
         "name": "PublicDocuments", "count": "", "condition": ", condition: { public: true }",
@@ -186,12 +191,12 @@ def requests(village_code: str, deep_cursor: str | None) -> list[Request]:
     return [
         Request(
             "documents", "public documents, page of 50 with publisher, domain, attachments",
-            {"query": public_doc, "operationName": "PublicDocuments", "variables": first},
+            {"query": latest, "operationName": "LatestDocuments", "variables": first},
             {"query": pg, "operationName": "PublicDocuments", "variables": first},
         ),
         Request(
             "counted", "the same with totalCount",
-            {"query": counted, "operationName": "PublicDocumentsCounted", "variables": first},
+            {"query": public, "operationName": "PublicDocuments", "variables": first},
             {"query": pg_counted, "operationName": "PublicDocumentsCounted", "variables": first},
         ),
         Request(
@@ -214,7 +219,7 @@ def requests(village_code: str, deep_cursor: str | None) -> list[Request]:
         ),
         Request(
             "deep", "page 51 (after 2,500 rows)",
-            {"query": public_doc, "operationName": "PublicDocuments",
+            {"query": latest, "operationName": "LatestDocuments",
              "variables": {"first": PAGE, "after": deep_cursor}},
             {"query": pg, "operationName": "PublicDocuments", "variables": {"first": PAGE, "after": None}},
         ),

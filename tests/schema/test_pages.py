@@ -13,6 +13,7 @@ from sqlalchemy import event, text
 from api.auth.actor import SystemActor
 from api.models import BodyFormat, Decision, DisclosureAttribute, DocumentKind
 from api.services import documents
+from schema.trusted import CLIENTS, document_id
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import PDF, Desk, make_desk
@@ -21,6 +22,7 @@ PAGE = """query($n: Int!, $a: String) { documents(first: $n, after: $a) {
   pageInfo { hasNextPage hasPreviousPage endCursor }
   edges { cursor node { indexNo title kind status publishedAt publisher { name }
     current { domain { name } } attachments { filename size url } } } } }"""
+LATEST = (CLIENTS / "web" / "LatestDocuments.graphql").read_text(encoding="utf-8")
 COUNTED = """query($n: Int!) { documents(first: $n) { totalCount totalCountExact edges { node { indexNo } } } }"""
 
 
@@ -171,14 +173,17 @@ async def test_the_main_lists_read_their_index_in_order(
         await titles(gql, 3)  # page 1, public
         await titles(gql, 3, first["pageInfo"]["endCursor"])  # a deep page, public
         await titles(gql, 3, token=desk.editor)  # page 1, staff
+        latest = {"documentId": document_id(LATEST), "variables": {"first": 3}}
+        compiled = await gql.http.post("/graphql", json=latest)  # the compiled plan's joined page
+        assert compiled.json()["data"]["documents"]["edges"], compiled.text
     finally:
         event.remove(engine, "before_cursor_execute", record)
     pages = [(s, p) for s, p in recorded if "ORDER BY documents.published_at DESC NULLS LAST" in s]
-    assert len(pages) == 3, [s for s, _ in recorded]
+    assert len(pages) == 4, [s for s, _ in recorded]
     # Either order index serves a public list (which one depends on the table's statistics); a
     # staff list, whose filter does not imply the partial index's predicate, the full one.
     public = {"ix_documents_public_order", "ix_documents_order"}
-    expected = [public, public, {"ix_documents_order"}]
+    expected = [public, public, {"ix_documents_order"}, public]
     async with app.state.engine.connect() as conn:
         # With few rows (and whatever statistics the earlier tests left) a scan and a sort are
         # cheapest; with them priced out the planner sorts only if no index gives the list's

@@ -3,11 +3,13 @@ DataLoaders call, and the 解读 deadline."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -23,9 +25,11 @@ from api.models import (
     DocumentKind,
     DocumentStatus,
     DocumentVersion,
+    Domain,
+    Organization,
 )
 
-from ..pages import Key, Order, Page, among, fetch_page, grouped
+from ..pages import Key, Order, Page, among, counter, fetch_page, grouped
 from .common import POSTING_STEPS, STEPS
 
 
@@ -156,6 +160,103 @@ async def list_documents(
     return await fetch_page(session, stmt, first, after, order=_order(actor))
 
 
+# --- the same lists as rows: the compiled answers of trusted documents (schema/compiled.py) ---
+
+# The document's columns every row holds; the others are asked for by name (``RowColumns``).
+DOCUMENT_COLUMNS = (
+    "id", "index_no", "kind", "status", "version", "is_policy", "public", "scope_path", "published_at",
+    "first_published_at", "retracted_at", "retract_reason", "interpretation_due", "publisher_id",
+    "current_version_id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RowColumns:
+    """What a row of ``list_document_rows`` holds besides ``DOCUMENT_COLUMNS``: columns of the
+    current version (labelled ``v_<name>``), of the publisher (``p_<name>``) and of the current
+    version's domain (``d_<name>``), joined in the page's statement."""
+
+    version: tuple[str, ...] = ()
+    publisher: tuple[str, ...] = ()
+    domain: tuple[str, ...] = ()
+
+
+async def list_document_rows(
+    session: AsyncSession,
+    actor: Actor,
+    f: DocumentFilter,
+    columns: RowColumns,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[Row[Any]]:
+    """``list_documents`` as rows of the columns asked for, in one statement: the same filter
+    (``_documents_query``, the actor's ``visible_clause`` in it), order and cursors. The current
+    version is whoever sees the document's to read (``_readable_versions``); publishers and
+    domains are public. The statements of the unfiltered list are built once per actor's scope."""
+    if f == DocumentFilter():
+        base, stmt = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
+    else:
+        base, stmt = _build_row_statements(columns, f, actor)
+    page = await fetch_page(session, stmt, first, after, order=_order(actor), rows=True)
+    page.counter = counter(session, base)
+    return page
+
+
+def _row_statements(columns: RowColumns, staff_paths: tuple[str, ...], actor: Actor) -> tuple[Select[Any], Select[Any]]:
+    """The unfiltered list's statements, by the scope they are for (``staff_paths``: what
+    ``_documents_query`` reads of the actor); built at most once per scope and columns."""
+    key = (columns, staff_paths)
+    found = _ROW_STATEMENTS.get(key)
+    if found is None:
+        found = _build_row_statements(columns, DocumentFilter(), actor)
+        if len(_ROW_STATEMENTS) >= _ROW_STATEMENTS_MAX:
+            _ROW_STATEMENTS.pop(next(iter(_ROW_STATEMENTS)))
+        _ROW_STATEMENTS[key] = found
+    return found
+
+
+_ROW_STATEMENTS: dict[tuple[RowColumns, tuple[str, ...]], tuple[Select[Any], Select[Any]]] = {}
+_ROW_STATEMENTS_MAX = 512  # scopes (organizations and units of the signed-in staff) times documents
+
+
+def _build_row_statements(columns: RowColumns, f: DocumentFilter, actor: Actor) -> tuple[Select[Any], Select[Any]]:
+    """The list's statement (for its count) and the statement of its rows of ``columns``."""
+    base = _documents_query(actor, f)
+    picked: list[Any] = [getattr(Document, name) for name in DOCUMENT_COLUMNS]
+    picked += [getattr(DocumentVersion, name).label(f"v_{name}") for name in columns.version]
+    picked += [getattr(Organization, name).label(f"p_{name}") for name in columns.publisher]
+    picked += [getattr(Domain, name).label(f"d_{name}") for name in columns.domain]
+    stmt = base.with_only_columns(*picked, maintain_column_froms=True)
+    joined = f.domain_id is not None or f.attribute is not None  # _documents_query joined the version
+    if (columns.version or columns.domain) and not joined:
+        stmt = stmt.outerjoin(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+    if columns.publisher:
+        stmt = stmt.outerjoin(Organization, Organization.id == Document.publisher_id)
+    if columns.domain:
+        stmt = stmt.outerjoin(Domain, Domain.id == DocumentVersion.domain_id)
+    return base, stmt
+
+
+async def attachment_rows_of_versions(
+    session: AsyncSession, actor: Actor, version_ids: Sequence[int]
+) -> list[list[Row[Any]]]:
+    """``attachments_of_versions`` as rows (id, version_id, filename, content_type, size, sha256)."""
+    stmt = (
+        select(
+            Attachment.id, Attachment.version_id, Attachment.filename, Attachment.content_type, Attachment.size,
+            Attachment.sha256,
+        )
+        .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(among(session, Attachment.version_id, version_ids), _readable_versions(actor))
+        .order_by(Attachment.position, Attachment.id)
+    )  # fmt: skip
+    groups: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in (await (await session.connection()).execute(stmt)).all():
+        groups[row.version_id].append(row)  # type: ignore[arg-type]
+    return [groups.get(v, []) for v in version_ids]
+
+
 async def list_review_queue(
     session: AsyncSession, actor: Actor, first: int | None = None, after: str | None = None
 ) -> Page[Document]:
@@ -202,7 +303,7 @@ async def attachments_of_versions(
         .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
         .join(Document, Document.id == DocumentVersion.document_id)
         .where(among(session, Attachment.version_id, version_ids), _readable_versions(actor))
-        .order_by(Attachment.position)
+        .order_by(Attachment.position, Attachment.id)
     )
     return await grouped(session, stmt, "version_id", version_ids)
 

@@ -1,0 +1,402 @@
+"""Compiled answers for trusted documents (schema/trusted.py): the documents list without the executor.
+
+A trusted query whose one root field is ``documents`` and whose selections are all in the tables
+below gets a plan when the app starts: the rows of the page with the columns its fields show, in
+one statement (``documents.list_document_rows``: the service read, with the actor's filter in its
+SQL), the attachments in a second when shown, the count in a third when asked; then the answer is
+built as a dict in the selection's order, as graphql-core would build it. A plain page of 50 costs
+a tenth of the executor's CPU (bench/RESULTS.md).
+
+The plan answers only what it covers, and hands everything else to the executor: a ``filter``, a
+directive, a fragment, a field or argument not listed here, a variable of another type, an input
+the bounds refuse (schema/bounds.py) or a cost over the limit (schema/cost.py), and any error. So
+an answer is the executor's answer or the executor's error; tests/schema/test_compiled.py holds
+the two equal field by field. GONGKAI_COMPILED_DOCUMENTS=false turns the plans off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from string import Template
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    FieldNode,
+    GraphQLSchema,
+    IntValueNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    NullValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    parse,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
+
+from api.auth.actor import Actor
+from api.errors import Forbidden, Unauthenticated, UserInputError
+from api.services import documents as service
+
+from .bounds import check_operation
+from .cost import operation_cost
+from .trusted import TrustedDocuments
+
+
+def iso(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def name(value: Enum | None) -> str | None:
+    return None if value is None else value.name
+
+
+# What each type may be asked, by GraphQL field name: a scalar is a Python expression, an object
+# field a ``Link``. In the expressions ``$column`` is the document row's column (its own, as in
+# ``documents.DOCUMENT_COLUMNS``; the current version's as $v_*, the publisher's as $p_*, the
+# domain's as $d_*), $_status the status shown, $_cursor the edge's cursor, $_attachments the
+# current version's attachments; an attachment is ``x`` (id, version_id, filename, content_type,
+# size, sha256) and the page ``P``.
+
+
+@dataclass(frozen=True)
+class Link:
+    """An object field: ``wrap`` with the object's own expression in place of ``{}``."""
+
+    type_name: str
+    wrap: str = "{}"
+
+
+Table = dict[str, str | Link]
+
+TABLES: dict[str, Table] = {
+    "DocumentConnection": {
+        "pageInfo": Link("PageInfo"),
+        "edges": Link("DocumentEdge", "[{} for r, a, s, c in P.edges]"),
+        "totalCount": "P.count.value",
+        "totalCountExact": "P.count.exact",
+    },
+    "PageInfo": {
+        "hasNextPage": "P.has_next",
+        "hasPreviousPage": "P.has_previous",
+        "startCursor": "P.start_cursor",
+        "endCursor": "P.end_cursor",
+    },
+    "DocumentEdge": {"cursor": "$_cursor", "node": Link("Document")},
+    "Document": {
+        "id": 'b64("Document", $id)',
+        "indexNo": "$index_no",
+        "kind": "name($kind)",
+        "status": "$_status",
+        "version": "$version",
+        "isPolicy": "$is_policy",
+        "publishedAt": "iso($published_at)",
+        "firstPublishedAt": "iso($first_published_at)",
+        "retractedAt": "iso($retracted_at)",
+        "retractReason": "$retract_reason",
+        "interpretationDue": "iso($interpretation_due)",
+        "title": "$v_title",
+        "publisher": Link("Organization", "({} if $p_id is not None else None)"),
+        "current": Link("DocumentVersion"),
+        "attachments": Link("Attachment", "[{} for x in $_attachments]"),
+    },
+    "DocumentVersion": {
+        "number": "$v_number",
+        "status": "name($v_status)",
+        "title": "$v_title",
+        "summary": "$v_summary",
+        "body": "$v_body",
+        "bodyFormat": "name($v_body_format)",
+        "issuingName": "$v_issuing_name",
+        "docNumber": "$v_doc_number",
+        "writtenOn": "iso($v_written_on)",
+        "topic": "$v_topic",
+        "genre": "$v_genre",
+        "keywords": "list($v_keywords or [])",
+        "attribute": "name($v_attribute)",
+        "attributeReason": "$v_attribute_reason",
+        "validity": "name($v_validity)",
+        "channels": "list($v_channels or [])",
+        "createdAt": "iso($v_created_at)",
+        "publishedAt": "iso($v_published_at)",
+        "domain": Link("Domain", "({} if $v_domain_id is not None and $d_id is not None else None)"),
+        "attachments": Link("Attachment", "[{} for x in $_attachments]"),
+    },
+    "Organization": {
+        "id": 'b64("Organization", $p_id)',
+        "name": "$p_name",
+        "shortName": "$p_short_name",
+        "kind": "name($p_kind)",
+        "creditCode": "$p_credit_code",
+        "indexScheme": "$p_index_scheme",
+        "version": "$p_version",
+        "demo": "$p_demo",
+    },
+    "Domain": {
+        "id": 'b64("Domain", $d_id)',
+        "code": "$d_code",
+        "name": "$d_name",
+        "position": "$d_position",
+    },
+    "Attachment": {
+        "filename": "x[2]",
+        "contentType": "x[3]",
+        "size": "x[4]",
+        "sha256": "x[5]",
+        "url": '"/files/%d" % x[0]',
+    },
+}
+
+# The edge's other values ($_…) by the name the expressions give them.
+SPECIAL = {"_status": "s", "_cursor": "c", "_attachments": "a"}
+
+
+class Names(dict[str, str]):
+    """The expressions' ``$names``, recorded as they are substituted: a column ``r[i]`` at its place
+    in the row (``index``), or one of the edge's other values."""
+
+    def __init__(self, index: Mapping[str, int]) -> None:
+        super().__init__()
+        self.index = index
+        self.seen: set[str] = set()
+
+    def __missing__(self, key: str) -> str:
+        self.seen.add(key)
+        return SPECIAL.get(key) or f"r[{self.index.get(key, -1)}]"
+
+
+ROOT_ARGUMENTS = frozenset({"first", "after", "filter"})
+
+
+class NotCovered(Exception):
+    """The document asks for something a plan does not cover: the executor answers it."""
+
+
+def expression(selection_set: SelectionSetNode | None, type_name: str, names: Names) -> str:
+    """The Python expression of the dict that answers ``selection_set`` on ``type_name``."""
+    if selection_set is None:
+        raise NotCovered(f"{type_name}: no selection")
+    table = TABLES[type_name]
+    items: list[str] = []
+    for node in selection_set.selections:
+        if not isinstance(node, FieldNode) or node.directives or node.arguments:
+            raise NotCovered(f"{type_name}: a fragment, a directive or an argument")
+        field = node.name.value
+        key = repr(node.alias.value if node.alias else field)  # a GraphQL name: [_A-Za-z][_0-9A-Za-z]*
+        entry = "'" + type_name + "'" if field == "__typename" else table.get(field)
+        if entry is None:
+            raise NotCovered(f"{type_name}.{field}")
+        if isinstance(entry, Link):
+            inner = expression(node.selection_set, entry.type_name, names)
+            items.append(f"{key}: {Template(entry.wrap).substitute(names).replace('{}', inner, 1)}")
+        elif node.selection_set is not None:
+            raise NotCovered(f"{type_name}.{field}: a selection on a scalar")
+        else:
+            items.append(f"{key}: {Template(entry).substitute(names)}")
+    return "{" + ", ".join(items) + "}"
+
+
+@dataclass(frozen=True)
+class PageValues:
+    """What the connection's expressions read (``P``)."""
+
+    edges: list[tuple[Any, Any, Any, Any]]
+    has_next: bool
+    has_previous: bool
+    start_cursor: str | None
+    end_cursor: str | None
+    count: Any
+
+
+MISSING = object()
+
+
+CURRENT_VERSION = service.DOCUMENT_COLUMNS.index("current_version_id")
+GLOBALS = {"b64": to_base64, "name": name, "iso": iso, "__builtins__": {"list": list}}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The compiled answer of one operation of a trusted document (the documents list)."""
+
+    schema: GraphQLSchema
+    document: Any
+    operation_name: str | None
+    arguments: dict[str, ValueNode]  # the root field's arguments by name
+    defaults: dict[str, Any]  # variables' default values
+    required: frozenset[str]  # variables declared non-null without a default
+    columns: service.RowColumns
+    source: str  # the answer's expression, of ``P`` (PageValues)
+    build: Callable[[PageValues], dict[str, Any]]
+    attachments: bool
+    count: bool
+    status: bool
+    cursors: bool  # the edges' cursors are shown
+    max_cost: int
+
+    def argument(self, name: str, variables: Mapping[str, Any]) -> Any:
+        node = self.arguments.get(name)
+        if node is None:
+            return None
+        if isinstance(node, VariableNode):
+            value = variables.get(node.name.value, MISSING)
+            return self.defaults.get(node.name.value) if value is MISSING else value
+        if isinstance(node, IntValueNode):
+            return int(node.value)
+        if isinstance(node, StringValueNode):
+            return node.value
+        return None  # NullValueNode (compile_operation takes no other)
+
+    async def answer(self, session: AsyncSession, actor: Actor, variables: Any) -> dict[str, Any] | None:
+        """The answer, or None when the executor is to give it (see the module's docstring)."""
+        if variables is None:
+            variables = {}
+        if not isinstance(variables, dict) or any(variables.get(n) is None for n in self.required):
+            return None
+        first, after = self.argument("first", variables), self.argument("after", variables)
+        if self.argument("filter", variables) is not None:
+            return None
+        if not (first is None or type(first) is int) or not (after is None or type(after) is str):
+            return None
+        if check_operation(self.schema, self.document, self.operation_name, variables):
+            return None
+        cost = operation_cost(self.schema, self.document, self.operation_name, variables)
+        if cost is None or cost > self.max_cost:
+            return None
+        try:
+            return await self._answer(session, actor, first, after)
+        except (UserInputError, Forbidden, Unauthenticated, NotCovered):
+            return None  # the executor gives the error in its own shape, or the answer
+
+    async def _answer(self, session: AsyncSession, actor: Actor, first: int | None, after: str | None) -> Any:
+        page = await service.list_document_rows(session, actor, service.DocumentFilter(), self.columns, first, after)
+        rows = page.items
+        if any(row[CURRENT_VERSION] is None for row in rows):
+            raise NotCovered("a document without a current version (a staff list's draft)")
+        none = [None] * len(rows)
+        attachments: list[Any] = none
+        if self.attachments:
+            attachments = await service.attachment_rows_of_versions(session, actor, [r[CURRENT_VERSION] for r in rows])
+        statuses = [service.shown_status(actor, r).name for r in rows] if self.status else none  # type: ignore[arg-type]
+        cursors = page.cursors
+        values = PageValues(
+            edges=list(zip(rows, attachments, statuses, cursors if self.cursors else none, strict=True)),
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            start_cursor=cursors[0] if rows else None,
+            end_cursor=cursors[-1] if rows else None,
+            count=await page.count() if self.count else None,
+        )
+        return self.build(values)
+
+
+def _row_columns(seen: set[str]) -> service.RowColumns:
+    columns = {n for n in seen if n not in SPECIAL}
+    own = {n for n in columns if not n.startswith(("v_", "p_", "d_"))}
+    if not own <= set(service.DOCUMENT_COLUMNS):
+        raise NotCovered(f"not document columns: {sorted(own - set(service.DOCUMENT_COLUMNS))}")
+
+    def of(prefix: str) -> tuple[str, ...]:
+        return tuple(sorted(n[2:] for n in columns if n.startswith(prefix)))
+
+    return service.RowColumns(version=of("v_"), publisher=of("p_"), domain=of("d_"))
+
+
+def _row_index(columns: service.RowColumns) -> dict[str, int]:
+    names = [
+        *service.DOCUMENT_COLUMNS,
+        *(f"v_{n}" for n in columns.version),
+        *(f"p_{n}" for n in columns.publisher),
+        *(f"d_{n}" for n in columns.domain),
+    ]
+    return {n: i for i, n in enumerate(names)}
+
+
+def compile_operation(
+    schema: GraphQLSchema, text: str, operation: OperationDefinitionNode, max_cost: int
+) -> Plan | None:
+    """The plan of ``operation`` (a query of a trusted document), or None when it is not covered."""
+    if operation.operation != OperationType.QUERY or operation.directives:
+        return None
+    roots = operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode):
+        return None
+    root = roots[0]
+    if root.name.value != "documents" or root.directives:
+        return None
+    arguments = {a.name.value: a.value for a in root.arguments or ()}
+    if not set(arguments) <= ROOT_ARGUMENTS:
+        return None
+    if not all(
+        isinstance(v, VariableNode | IntValueNode | StringValueNode | NullValueNode) for v in arguments.values()
+    ):
+        return None  # a filter written in the document: the executor's
+    if not isinstance(arguments.get("filter"), VariableNode | NullValueNode | None):
+        return None
+    defaults: dict[str, Any] = {}
+    required: set[str] = set()
+    for definition in operation.variable_definitions or ():
+        name, value = definition.variable.name.value, definition.default_value
+        if definition.directives or not isinstance(definition.type, NamedTypeNode | NonNullTypeNode):
+            return None
+        if isinstance(value, IntValueNode):
+            defaults[name] = int(value.value)
+        elif isinstance(value, StringValueNode | BooleanValueNode):
+            return None
+        elif value is None and isinstance(definition.type, NonNullTypeNode):
+            required.add(name)
+    key = repr(root.alias.value if root.alias else "documents")
+    try:
+        first_pass = Names({})
+        expression(root.selection_set, "DocumentConnection", first_pass)
+        columns = _row_columns(first_pass.seen)
+        names = Names(_row_index(columns))
+        source = "{'data': {" + key + ": " + expression(root.selection_set, "DocumentConnection", names) + "}}"
+    except NotCovered:
+        return None
+    # The source is made of the tables' expressions and the document's response keys, which are
+    # GraphQL names (written with repr): nothing a caller sends reaches it.
+    build = eval("lambda P: " + source, dict(GLOBALS))  # noqa: S307
+    return Plan(
+        schema=schema, document=parse(text, no_location=True),
+        operation_name=operation.name.value if operation.name else None, arguments=arguments, defaults=defaults,
+        required=frozenset(required), columns=columns, source=source, build=build,
+        attachments="_attachments" in names.seen, count="P.count" in source, status="_status" in names.seen,
+        cursors="_cursor" in names.seen, max_cost=max_cost,
+    )  # fmt: skip
+
+
+class CompiledDocuments:
+    """The plans of the trusted documents, by (document id, operation name)."""
+
+    def __init__(self, schema: GraphQLSchema, trusted: TrustedDocuments, max_cost: int, enabled: bool = True) -> None:
+        self.plans: dict[tuple[str, str | None], Plan] = {}
+        if not enabled:
+            return
+        for key, document in trusted.by_id.items():
+            parsed = parse(document.text, no_location=True)
+            operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) != len(parsed.definitions):
+                continue  # fragments: not covered
+            for operation in operations:
+                plan = compile_operation(schema, document.text, operation, max_cost)
+                if plan is None:
+                    continue
+                self.plans[(key, plan.operation_name)] = plan
+                if len(operations) == 1:
+                    self.plans[(key, None)] = plan
+
+    def get(self, document_id: str, operation_name: Any) -> Plan | None:
+        if not isinstance(operation_name, str | None):
+            return None
+        return self.plans.get((document_id, operation_name))
+
+    def __len__(self) -> int:
+        return len({id(p) for p in self.plans.values()})

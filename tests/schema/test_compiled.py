@@ -1,0 +1,218 @@
+"""The compiled answers of trusted documents (schema/compiled.py): the same bytes as the executor's,
+for every field a plan covers, for the public, staff and a kiosk; the executor for the rest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.demo.data import DEMO_PASSWORD
+from api.settings import Settings
+from schema import schema as built
+from schema.compiled import TABLES, CompiledDocuments
+from schema.trusted import CLIENTS, TrustedDocuments, build_manifest, document_id, render_manifest
+
+from ..conftest import GraphQLClient
+
+PUBLIC = (CLIENTS / "web" / "PublicDocuments.graphql").read_text(encoding="utf-8")
+LATEST = (CLIENTS / "web" / "LatestDocuments.graphql").read_text(encoding="utf-8")
+
+# Every field of the plans' tables, with aliases and __typename, as one trusted document of the test.
+EVERYTHING = """query Everything($n: Int!, $a: String) {
+  __typename
+  list: documents(first: $n, after: $a) {
+    __typename totalCount totalCountExact
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      __typename cursor
+      node {
+        __typename id indexNo kind status version isPolicy publishedAt firstPublishedAt retractedAt
+        retractReason interpretationDue title heading: title
+        publisher { __typename id name shortName kind creditCode indexScheme version demo }
+        current {
+          __typename number status title summary body bodyFormat issuingName docNumber writtenOn topic genre
+          keywords attribute attributeReason validity channels createdAt publishedAt
+          domain { __typename id code name position }
+          attachments { __typename filename contentType size sha256 url }
+        }
+        attachments { filename url }
+      }
+    }
+  }
+}
+"""
+EVERYTHING_ROOT = EVERYTHING.replace("  __typename\n  list:", "  list:")  # a plan has one root field
+
+# Not covered: a filter, a fragment, a directive, a field outside the tables.
+NOT_COVERED = [
+    'query F { documents(first: 5, filter: { kind: NOTICE }) { edges { node { title } } } }',
+    "query F { documents(first: 5) { edges { node { ...T } } } } fragment T on Document { title }",
+    "query F($s: Boolean!) { documents(first: 5) { edges { node { title @include(if: $s) } } } }",
+    "query F { documents(first: 5) { edges { node { title interpretationOverdue } } } }",
+    "query F { documents(first: 5) { edges { node { catalogItem { name } } } } }",
+]
+
+
+def test_field_tables_name_fields_of_the_schema() -> None:
+    types = built._schema.type_map
+    for type_name, table in TABLES.items():
+        fields = types[type_name].fields  # type: ignore[attr-defined]
+        assert set(table) <= set(fields), (type_name, set(table) - set(fields))
+
+
+def test_the_portal_lists_have_plans_and_others_do_not() -> None:
+    trusted = TrustedDocuments(build_manifest())
+    compiled = CompiledDocuments(built._schema, trusted, 50_000)
+    assert compiled.get(document_id(PUBLIC), "PublicDocuments") is not None
+    assert compiled.get(document_id(LATEST), None) is not None
+    local = (CLIENTS / "kiosk" / "LocalItems.graphql").read_text(encoding="utf-8")
+    assert compiled.get(document_id(local), "LocalItems") is None
+    assert len(compiled) == 2
+    extra = TrustedDocuments({document_id(t): t for t in [EVERYTHING, EVERYTHING_ROOT, *NOT_COVERED]})
+    plans = CompiledDocuments(built._schema, extra, 50_000)
+    assert plans.get(document_id(EVERYTHING_ROOT), "Everything") is not None
+    assert len(plans) == 1  # two roots, a filter, a fragment, a directive, other fields: the executor's
+    assert len(CompiledDocuments(built._schema, trusted, 50_000, enabled=False)) == 0
+
+
+@pytest.fixture
+def manifest(migrated: Settings, tmp_path: Path) -> Settings:
+    """The front ends' manifest and the test's documents, as the apps' trusted documents."""
+    texts = {**build_manifest(), **{document_id(t): t for t in [EVERYTHING_ROOT, *NOT_COVERED]}}
+    path = tmp_path / "trusted-documents.json"
+    path.write_text(render_manifest(texts), encoding="utf-8")
+    return replace(migrated, trusted_documents=path)
+
+
+async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    application = create_app(settings)
+    await application.state.gongkai.authorizer.ensure_loaded()
+    transport = httpx.ASGITransport(app=application, client=("203.0.113.9", 4711))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        c.app = application  # type: ignore[attr-defined]
+        yield c
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def compiled(manifest: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for c in _client(replace(manifest, response_cache_entries=0)):
+        yield c
+
+
+@pytest.fixture
+async def executor(manifest: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for c in _client(replace(manifest, response_cache_entries=0, compiled_documents=False)):
+        yield c
+
+
+def _statements(client: httpx.AsyncClient) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+async def both(
+    compiled: httpx.AsyncClient, executor: httpx.AsyncClient, body: dict[str, Any], token: str | None = None
+) -> httpx.Response:
+    """POST ``body`` to both apps: the same status, bytes, type and caching headers."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    ours = await compiled.post("/graphql", json=body, headers=headers)
+    theirs = await executor.post("/graphql", json=body, headers=headers)
+    assert ours.status_code == theirs.status_code, (ours.text, theirs.text)
+    assert ours.content == theirs.content, (ours.text[:2000], theirs.text[:2000])
+    for name in ("content-type", "cache-control", "etag", "vary"):
+        assert ours.headers.get(name) == theirs.headers.get(name), name
+    return ours
+
+
+async def login(client: httpx.AsyncClient, username: str) -> str:
+    token = await GraphQLClient(client).login(username, DEMO_PASSWORD)
+    assert token
+    return str(token)
+
+
+async def test_compiled_answers_are_the_executors_bytes(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+) -> None:
+    office = await login(executor, "huili_office")
+    made = await GraphQLClient(executor).data(
+        'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
+    )
+    kiosk = made["createKiosk"]["token"]
+    ours, theirs = _statements(compiled), _statements(executor)
+    for who in (None, office, kiosk):
+        after: str | None = None
+        pages = 0
+        while True:  # every document the caller sees, 3 at a time, through every field
+            body = {"documentId": document_id(EVERYTHING_ROOT), "variables": {"n": 3, "a": after}}
+            data = (await both(compiled, executor, body, who)).json()["data"]["list"]
+            pages += 1
+            if not data["pageInfo"]["hasNextPage"] or pages > 40:
+                break
+            after = data["pageInfo"]["endCursor"]
+        assert pages > 3, pages  # the demo has more than 9 public documents
+        for variables in ({}, {"first": 3}, {"first": 100}, {"first": 0}, {"first": 3, "after": after}):
+            await both(compiled, executor, {"query": PUBLIC, "variables": variables}, who)
+            await both(compiled, executor, {"documentId": document_id(LATEST), "variables": variables}, who)
+    titles = [e["node"]["title"] for e in data["edges"]]
+    assert titles and all(titles)
+    # the plans answered (the executor reads publishers, versions and domains in statements of their own)
+    assert 0 < len(ours) < len(theirs) * 0.75, (len(ours), len(theirs))
+    assert not [s for s in ours if s.lstrip().startswith("SELECT organizations")]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"first": "3"},  # not an Int: coercion
+        {"first": 1000},  # over the page cap
+        {"first": -1},
+        {"after": "bm90IGEgY3Vyc29y"},  # garbage cursor
+        {"after": "x" * 600},  # too long
+        {"first": 2, "filter": {"kind": "NOTICE"}},  # a filter: the executor
+        {"first": 2.0},
+        {"first": True},
+    ],
+)
+async def test_what_a_plan_does_not_cover_is_the_executors_answer(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient, variables: dict[str, Any]
+) -> None:
+    await both(compiled, executor, {"documentId": document_id(PUBLIC), "variables": variables})
+
+
+async def test_documents_not_covered_and_missing_variables(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+) -> None:
+    for text in NOT_COVERED:
+        await both(compiled, executor, {"query": text, "variables": {"s": True}})
+    missing = await both(compiled, executor, {"documentId": document_id(EVERYTHING_ROOT), "variables": {}})
+    assert missing.status_code == 200 and "errors" in missing.json()
+    wrong_name = await both(compiled, executor, {"documentId": document_id(PUBLIC), "operationName": "Nope"})
+    assert "errors" in wrong_name.json()
+
+
+async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, compiled: httpx.AsyncClient) -> None:
+    seen = _statements(compiled)
+    used: dict[int, int] = {}
+    for n in (10, 50, 100):
+        seen.clear()
+        response = await compiled.post("/graphql", json={"documentId": document_id(LATEST), "variables": {"first": n}})
+        assert response.status_code == 200 and "errors" not in response.json()
+        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+    # the page with its versions, publishers and domains joined; the attachments
+    assert used == {10: 2, 50: 2, 100: 2}, seen
+    seen.clear()
+    await compiled.post("/graphql", json={"documentId": document_id(PUBLIC), "variables": {"first": 50}})
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 3  # and the bounded count
+    assert json.loads(response.content)["data"]["documents"]["edges"]
