@@ -366,13 +366,12 @@ async def search(conn: asyncpg.Connection, request: Request, variables: dict[str
     tokens = query_tokens(variables["query"])
     size, offset = page_size(variables.get("first")), decode_cursor(variables.get("after"))
     words = " ".join(tokens)
-    matching = (
-        "FROM document_search s JOIN documents d ON d.id = s.document_id "
-        "WHERE s.tsv @@ plainto_tsquery('simple', $1) AND d.public IS true"
-    )
+    # Gongkai's search (api.services.search.prepare_search): document_search alone, ranked by its
+    # title and summary (head_tsv), newest first among equals.
+    matching = "FROM document_search s WHERE s.tsv @@ plainto_tsquery('simple', $1)"
     ranked = await conn.fetch(
-        f"SELECT d.id, ts_rank(s.tsv, plainto_tsquery('simple', $1)) AS rank {matching} "
-        "ORDER BY rank DESC, d.published_at DESC NULLS LAST, d.id DESC LIMIT $2 OFFSET $3",
+        f"SELECT s.document_id AS id, ts_rank(s.head_tsv, plainto_tsquery('simple', $1)) AS rank {matching} "
+        "ORDER BY rank DESC, s.published_at DESC NULLS LAST, s.document_id DESC LIMIT $2 OFFSET $3",
         words,
         size + 1,
         offset,
@@ -382,7 +381,8 @@ async def search(conn: asyncpg.Connection, request: Request, variables: dict[str
         h["id"]: h
         for h in await conn.fetch(
             "SELECT d.id, d.index_no, d.published_at, d.publisher_id, v.title, v.summary, v.body, v.body_format "
-            "FROM documents d JOIN document_versions v ON v.id = d.current_version_id WHERE d.id = ANY($1::int[])",
+            "FROM documents d JOIN document_versions v ON v.id = d.current_version_id "
+            "WHERE d.id = ANY($1::int[]) AND d.public IS true",
             [r["id"] for r in shown],
         )
     }

@@ -3,13 +3,15 @@
 The full-text index over ``tokens`` is not mapped here; migration 0003 creates it per dialect:
 SQLite the FTS5 table ``document_search_fts`` (external content, kept in sync by triggers on this
 table), PostgreSQL the generated column ``tsv`` (``to_tsvector('simple', tokens)``) with a GIN index.
+Migration 0011 adds the ranked part, ``head`` (on PostgreSQL with its generated ``head_tsv``), and
+the document's publication time and scope, so that a search reads this table alone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -21,4 +23,9 @@ class DocumentSearch(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     # Lower-cased jieba search-mode tokens of title, summary and body, joined by single spaces.
     tokens: Mapped[str] = mapped_column(Text, default="")
+    # The same of the title and summary only: what a hit is ranked by.
+    head: Mapped[str] = mapped_column(Text, default="")
+    # The document's, copied at each indexing (a search orders and filters by them).
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    scope_path: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

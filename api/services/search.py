@@ -3,7 +3,8 @@
 A published version's title, summary and body are cut with ``jieba.cut_for_search``, lower-cased,
 stripped of punctuation and whitespace, and stored space-separated in ``document_search``; a query
 is cut the same way and every one of its tokens must match (AND). SQLite matches the tokens with
-FTS5 and ranks by bm25; PostgreSQL with ``to_tsvector('simple', tokens)`` and ts_rank.
+FTS5 and ranks by bm25; PostgreSQL with ``to_tsvector('simple', tokens)`` and ts_rank over the
+title and summary (``head``), newest first among equals.
 
 Matching is by whole jieba word, not by substring: 低保 finds a document that says 低保, but not one
 that says only 最低生活保障 (jieba cuts that into 最低 / 生活 / 保障 / 最低生活保障; none of them is
@@ -165,11 +166,14 @@ def version_tokens(version: DocumentVersion) -> str:
     return text_tokens(version.title, version.summary or "", version.body or "", version.body_format)
 
 
-async def version_tokens_off_loop(version: DocumentVersion) -> str:
-    """``version_tokens`` in a worker thread: a long body takes jieba seconds."""
+async def version_tokens_off_loop(version: DocumentVersion) -> tuple[str, str]:
+    """``version_tokens``, and those of the title and summary alone (``DocumentSearch.head``), in a
+    worker thread: a long body takes jieba seconds."""
     await _ready()
-    fields = (version.title, version.summary or "", version.body or "", version.body_format)
-    return await anyio.to_thread.run_sync(text_tokens, *fields)
+    title, summary, body, body_format = version.title, version.summary or "", version.body or "", version.body_format
+    return await anyio.to_thread.run_sync(
+        lambda: (text_tokens(title, summary, body, body_format), text_tokens(title, summary, "", body_format))
+    )
 
 
 # --- index ---
@@ -183,13 +187,15 @@ async def index_document(session: AsyncSession, doc: Document, version: Document
     if not doc.public:
         await remove_document(session, doc)
         return
-    tokens = await version_tokens_off_loop(version)
+    tokens, head = await version_tokens_off_loop(version)
+    facts = {"tokens": tokens, "head": head, "published_at": doc.published_at, "scope_path": doc.scope_path}
     with session.no_autoflush:
         row = await session.get(DocumentSearch, doc.id)
         if row is None:
-            session.add(DocumentSearch(document_id=doc.id, tokens=tokens))
+            session.add(DocumentSearch(document_id=doc.id, **facts))
         else:
-            row.tokens = tokens
+            for name, value in facts.items():
+                setattr(row, name, value)
 
 
 async def remove_document(session: AsyncSession, doc: Document) -> None:
@@ -202,15 +208,16 @@ async def remove_document(session: AsyncSession, doc: Document) -> None:
 # --- query ---
 
 
-def unit_clause(path: str) -> ColumnElement[bool]:
+def unit_clause(path: str, scope_path: Any = Document.scope_path) -> ColumnElement[bool]:
     """Documents of the unit's organizations and those below it, and of its ancestors' own
-    organizations (a county department's notice applies to every town and village)."""
+    organizations (a county department's notice applies to every town and village); of the
+    documents' ``scope_path`` column, or another holding the same (``DocumentSearch.scope_path``)."""
     if path == ROOT:
         return true()
     ancestors = [p for p in prefixes(path) if p not in (ROOT, path)]
     return or_(
-        below(Document.scope_path, path),
-        *[owned_by_organizations_of(Document.scope_path, p) for p in ancestors],
+        below(scope_path, path),
+        *[owned_by_organizations_of(scope_path, p) for p in ancestors],
     )
 
 
@@ -246,15 +253,19 @@ async def prepare_search(
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     rank: ColumnElement[float]
     if dialect == "postgresql":
+        # Matched against the whole text, ranked by the title and summary (``head_tsv``, small),
+        # then newest first; ``document_search`` alone, whose rows are narrow (migration 0011), so
+        # that the scan of every hit costs little. The index holds public documents only.
         tsv: ColumnElement[Any] = literal_column("document_search.tsv")
+        head: ColumnElement[Any] = literal_column("document_search.head_tsv")
         tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(tokens))
-        rank = func.ts_rank(tsv, tsquery, type_=Float)
-        stmt = (
-            select(Document.id, rank.label("rank"))
-            .select_from(DocumentSearch)
-            .join(Document, Document.id == DocumentSearch.document_id)
-            .where(tsv.op("@@")(tsquery))
+        rank = func.ts_rank(head, tsquery, type_=Float)
+        ranked = (
+            select(DocumentSearch.document_id.label("id"), rank.label("rank"))
+            .where(tsv.op("@@")(tsquery), unit_clause(path, DocumentSearch.scope_path))
+            .order_by(rank.desc(), DocumentSearch.published_at.desc().nulls_last(), DocumentSearch.document_id.desc())
         )
+        return PreparedSearch(tokens, ranked)
     else:
         fts = table(FTS_TABLE, column("rowid", Integer))
         itself: ColumnElement[Any] = literal_column(FTS_TABLE)  # FTS5's hidden column named after the table
@@ -287,8 +298,15 @@ async def search(
     tokens = prepared.tokens
     page = await fetch_rows(session, prepared.stmt, first, after)
     ids = [row.id for row in page.items]
+    # Public documents only, as the index holds (publication and retraction keep it so, in their
+    # transaction): a hit that is not one would be left out of the page rather than shown.
     shown = select(Document).join(Document.current).options(contains_eager(Document.current))
-    found = {d.id: d for d in (await session.execute(shown.where(among(session, Document.id, ids)))).scalars()}
+    readable = shown.where(among(session, Document.id, ids), Document.public.is_(True))
+    found = {d.id: d for d in (await session.execute(readable)).scalars()}
+    kept = [i for i, row in enumerate(page.items) if row.id in found]
+    if len(kept) < len(page.items):
+        page = Page([page.items[i] for i in kept], [page.cursors[i] for i in kept], page.has_next,
+                    page.has_previous, page.counter)  # fmt: skip
     rows = [(found[row.id], _shown_version(found[row.id]), float(row.rank)) for row in page.items]
     # Snippets parse each hit's body (HTML, possibly long): in a worker thread, on plain values.
     texts = [(v.title, v.summary or "", v.body or "", v.body_format) for _, v, _ in rows]

@@ -400,7 +400,10 @@ async def write_documents(dsn: str, s: Structure, n: int, seed: int, log: Any) -
          "topic", "genre", "keywords", "domain_id", "attribute", "attribute_reason", "validity", "channels",
          "created_at", "published_at"],
     )  # fmt: skip
-    search_cols = TableRows(DocumentSearch.__table__, ["document_id", "tokens", "updated_at"])  # type: ignore[arg-type]
+    search_cols = TableRows(
+        DocumentSearch.__table__,  # type: ignore[arg-type]
+        ["document_id", "tokens", "head", "published_at", "scope_path", "updated_at"],
+    )
     attachment_cols = TableRows(
         Attachment.__table__,  # type: ignore[arg-type]
         ["id", "document_id", "version_id", "filename", "content_type", "size", "sha256", "position", "created_at"],
@@ -478,7 +481,8 @@ async def write_documents(dsn: str, s: Structure, n: int, seed: int, log: Any) -
         search_rows.append(
             search_cols.record(
                 dict(document_id=doc_id, tokens=tokens.of(content.title, content.summary, body, i % check_every == 0),
-                     updated_at=published)
+                     head=tokens.of(content.title, content.summary, "", i % check_every == 0), published_at=published,
+                     scope_path=org.path, updated_at=published)
             )
         )  # fmt: skip
         titles.append(content.title)

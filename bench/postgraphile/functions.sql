@@ -21,15 +21,16 @@ LANGUAGE sql STABLE AS $$
     ORDER BY d.published_at DESC, d.id DESC
 $$;
 
--- Public documents whose tokens match every word of the query, best first (Gongkai's order).
+-- Public documents whose tokens match every word of the query, best first (Gongkai's order: by the
+-- title and summary, then newest; migration 0011).
 -- Gongkai cuts the query with jieba first; for a single word such as 低保 that is the word itself.
 CREATE OR REPLACE FUNCTION public.search_documents(query text) RETURNS SETOF public.documents
 LANGUAGE sql STABLE AS $$
     SELECT d.* FROM public.document_search s
     JOIN public.documents d ON d.id = s.document_id
-    JOIN public.document_versions v ON v.id = d.current_version_id
     WHERE s.tsv @@ plainto_tsquery('simple', query) AND d.public
-    ORDER BY ts_rank(s.tsv, plainto_tsquery('simple', query)) DESC, d.published_at DESC NULLS LAST, d.id DESC
+    ORDER BY ts_rank(s.head_tsv, plainto_tsquery('simple', query)) DESC, s.published_at DESC NULLS LAST,
+        s.document_id DESC
 $$;
 
 -- About 60 characters of the summary, the body or the title around the first occurrence of the

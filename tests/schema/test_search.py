@@ -270,3 +270,38 @@ async def test_a_query_longer_than_a_search_box_is_refused_before_jieba_cuts_it(
     with pytest.raises(UserInputError) as refused:
         await search.prepare_search(session, system, "低" * 201)
     assert (refused.value.field, refused.value.code) == ("query", "TOO_LONG")
+
+
+async def test_postgresql_ranks_from_the_search_table_alone(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any, app: Any, migrated: Any
+) -> None:
+    """Migration 0011: the ranked statement reads document_search only (no row of documents per
+    hit), whose long columns live out of line and whose ranked ones in the row."""
+    if not migrated.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: .ci/run runs the suite against it as well")
+    from sqlalchemy import event, text
+
+    desk = await make_desk(session, system, make_user)
+    await publish(gql, desk, title="低保资金发放公示", body="本月低保资金已发放。" * 200)
+    seen: list[str] = []
+    engine = app.state.engine.sync_engine
+    listener = lambda *a: seen.append(a[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert await titles(gql, "低保") == ["低保资金发放公示"]
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    ranked = [s for s in seen if "ts_rank" in s]
+    assert len(ranked) == 1 and "head_tsv" in ranked[0] and " documents" not in ranked[0], ranked
+    async with app.state.engine.connect() as conn:
+        options = (
+            await conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'document_search'"))
+        ).scalar()
+        storage = dict(
+            (await conn.execute(text(
+                "SELECT attname, attstorage::text FROM pg_attribute WHERE attrelid = 'document_search'::regclass "
+                "AND attname IN ('head', 'head_tsv', 'tsv', 'tokens')"
+            ))).all()
+        )  # fmt: skip
+    assert "toast_tuple_target=128" in options
+    assert storage == {"head": "m", "head_tsv": "m", "tsv": "x", "tokens": "x"}
