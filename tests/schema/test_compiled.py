@@ -52,7 +52,7 @@ EVERYTHING_ROOT = EVERYTHING.replace("  __typename\n  list:", "  list:")  # a pl
 
 # Not covered: a filter, a fragment, a directive, a field outside the tables.
 NOT_COVERED = [
-    'query F { documents(first: 5, filter: { kind: NOTICE }) { edges { node { title } } } }',
+    "query F { documents(first: 5, filter: { kind: NOTICE }) { edges { node { title } } } }",
     "query F { documents(first: 5) { edges { node { ...T } } } } fragment T on Document { title }",
     "query F($s: Boolean!) { documents(first: 5) { edges { node { title @include(if: $s) } } } }",
     "query F { documents(first: 5) { edges { node { title interpretationOverdue } } } }",
