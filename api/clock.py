@@ -8,6 +8,8 @@ Art. 31: 行政机关收到政府信息公开申请的时间：申请人当面�
 以行政机关签收之日为收到申请之日；通过互联网渠道或者传真提交的，以双方确认之日为收到申请之日。
 
 Art. 32: 依申请公开的政府信息公开会损害第三方合法权益的，行政机关应当书面征求第三方的意见。
+第三方应当自收到征求意见书之日起15个工作日内提出意见。第三方逾期未提出意见的，由行政机关依照本条例的规定
+决定是否公开。
 
 Art. 33: 行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以答复；需要延长答复期限的，应当经
 政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不得超过20个工作日。
@@ -28,14 +30,17 @@ from api.workdays import Overrides, add_working_days, working_days_between
 REPLY_WORKING_DAYS = 20  # Art. 33
 MAX_EXTENSION = 20  # Art. 33
 CORRECTION_NOTICE_WORKING_DAYS = 7  # Art. 30
+THIRD_PARTY_WORKING_DAYS = 15  # Art. 32
 
 
 @dataclass(frozen=True)
 class Pause:
-    """A consultation (Arts. 32, 34): the working days after ``start`` up to ``end`` do not count."""
+    """A consultation (Arts. 32, 34): the working days after ``start`` up to ``end`` do not count,
+    at most ``limit`` of them (a third party's 15, Art. 32: then the clock runs again)."""
 
     start: date
     end: date | None  # None while it lasts
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,18 @@ class Due:
 
 
 def paused_working_days(pauses: Iterable[Pause], today: date, overrides: Overrides) -> int:
+    """The working days the pauses stop the clock for. A pause with a limit that still lasts counts
+    its whole limit (a third party's answer is due by then; the due date holds until it comes);
+    one without a limit counts up to today (the due date moves while it lasts)."""
     total = 0
     for pause in pauses:
+        if pause.end is None and pause.limit is not None:
+            total += pause.limit
+            continue
         last = pause.end or today
         if last > pause.start:
-            total += working_days_between(pause.start + timedelta(days=1), last, overrides)
+            days = working_days_between(pause.start + timedelta(days=1), last, overrides)
+            total += days if pause.limit is None else min(days, pause.limit)
     return total
 
 

@@ -129,9 +129,11 @@ class RequestsCode(StrEnum):
     """Information requests (依申请公开)."""
 
     ALREADY_EXTENDED = "ALREADY_EXTENDED"
+    ALREADY_NOTIFIED = "ALREADY_NOTIFIED"
     BEFORE_START = "BEFORE_START"
     CORRECTION_TOO_LATE = "CORRECTION_TOO_LATE"
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    INVALID_CHANNEL = "INVALID_CHANNEL"
     INVALID_TEMPLATE = "INVALID_TEMPLATE"
     IN_FUTURE = "IN_FUTURE"
     LEGAL_BASIS_REQUIRED = "LEGAL_BASIS_REQUIRED"
@@ -140,6 +142,8 @@ class RequestsCode(StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"
     REMEDIES_REQUIRED = "REMEDIES_REQUIRED"
     REQUIRED = "REQUIRED"
+    SAME_REVIEWER = "SAME_REVIEWER"
+    TOO_LATE = "TOO_LATE"
     TOO_LONG = "TOO_LONG"
 
 
@@ -176,6 +180,7 @@ class RequestCode(StrEnum):
 MEANINGS: dict[str, str] = {
     "ACTIVE_CONTENT": "The PDF holds JavaScript or actions that run by themselves (/OpenAction, /AA, /Launch).",
     "ALREADY_EXTENDED": "The reply period was already extended once (Art. 33 allows one extension).",
+    "ALREADY_NOTIFIED": "The notice may be sent once only (Art. 30: 一次性告知 the correction).",
     "ALREADY_REVOKED": "The grant or device was already revoked.",
     "BEFORE_START": "The date lies before the fact it follows (receipt, the request, the notice).",
     "COMMENT_REQUIRED": "Sending back or refusing a step needs a comment.",
@@ -190,7 +195,7 @@ MEANINGS: dict[str, str] = {
     "FILE_TOO_LARGE": "The file is over the size limit.",
     "ILLEGAL_TRANSITION": "The step is not allowed from the object's current status.",
     "INVALID": "The value is not valid for this field.",
-    "INVALID_CHANNEL": "Unknown publication channel.",
+    "INVALID_CHANNEL": "Unknown channel, or one the caller may not use (a request's KIOSK channel: kiosk devices only).",
     "INVALID_CODE": "Not a valid 12-digit 统计用区划代码, or of the wrong level.",
     "INVALID_CREDENTIALS": "Wrong username or password (or the account is inactive).",
     "INVALID_CREDIT_CODE": "Not a valid 统一社会信用代码 (GB 32100 check digit).",
@@ -229,9 +234,10 @@ MEANINGS: dict[str, str] = {
     "REASON_REQUIRED": "A reason is required.",
     "REMEDIES_REQUIRED": "A refusal must state the remedies (复议, 诉讼).",
     "REQUIRED": "A required field is empty.",
-    "SAME_REVIEWER": "The same person may not take two review steps of one version.",
+    "SAME_REVIEWER": "The same person may not take two review steps (of one version, or draft and approve a reply).",
     "SCOPE_REQUIRED": "Say which unit the report is for.",
     "STORAGE_UNAVAILABLE": "The file store cannot be reached; retry later.",
+    "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
     "TOO_MANY_ROWS": "The file has more rows than one import takes.",

@@ -66,7 +66,9 @@ async def test_personal_data_is_in_neither_the_log_nor_the_database_in_clear(
             r = await staff_view(gql, o, submitted["trackingCode"])
             for mutation in ("registerInfoRequest", "sendInfoRequestForReview"):
                 r = (await step(gql, o.foi, mutation, r))["request"]
-            replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+            replied = await step(
+                gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"})
+            )
             assert replied["errors"] == []
             assert (await gql.data(CONTACT, {"id": r["id"]}, o.foi))["infoRequest"] == PERSONAL
             masked = (await gql.data(CONTACT, {"id": r["id"]}, auditor))["infoRequest"]

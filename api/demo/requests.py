@@ -3,7 +3,7 @@ correction, a third-party pause and two appeals. Applicants and contents are inv
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,9 @@ BASIS = "《中华人民共和国政府信息公开条例》第三十六条"
 async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> int:
     foi_user = (await session.execute(select(User).where(User.username == "foi_officer"))).scalar_one()
     foi = SystemActor(authorizer=actor.authorizer, user=foi_user, client_addr="demo")
+    # 审核: the county office signs off the replies the officer drafts.
+    lead_user = (await session.execute(select(User).where(User.username == "huili_office"))).scalar_one()
+    lead = SystemActor(authorizer=actor.authorizer, user=lead_user, client_addr="demo")
     orgs = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
     office, civil, finance = orgs["县政府办"], orgs["县民政局"], orgs["县财政局"]
     for org, code in ((office, "HLZF"), (civil, "HLMZ"), (finance, "HLCZ")):
@@ -49,40 +52,48 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
         made.append(request)
         return request
 
-    async def go(r: InfoRequest, step: str, **kw: object) -> InfoRequest:
+    async def go(r: InfoRequest, step: str, by: Actor = foi, **kw: object) -> InfoRequest:
         fn = getattr(service, step)
-        return await fn(session, foi, request_id=r.id, version=r.version, **kw)  # type: ignore[no-any-return]
+        return await fn(session, by, request_id=r.id, version=r.version, **kw)  # type: ignore[no-any-return]
 
+    # Each step dated as the paper work was done (the steps take their date: issue 14).
     async def replied(received: date, reply: ReplyInput, archive: bool = False) -> InfoRequest:
-        r = await go(await new(received), "register")
-        r = await go(r, "assign", organization_id=civil.id)
-        r = await go(r, "reply", reply_=reply)
-        return await go(r, "archive") if archive else r
+        r = await go(await new(received), "register", on_date=received)
+        r = await go(r, "assign", organization_id=civil.id, on_date=received + timedelta(days=1))
+        r = await go(r, "send_for_review", on_date=received + timedelta(days=6))
+        r = await go(r, "reply", by=lead, reply_=reply, on_date=received + timedelta(days=7))
+        return await go(r, "archive", on_date=received + timedelta(days=10)) if archive else r
 
     await new(date(2026, 11, 27), channel=Channel.ONSITE)  # RECEIVED
-    await go(await new(date(2026, 11, 25)), "register")  # REGISTERED
-    await go(
-        await go(await new(date(2026, 10, 9)), "register"), "assign", organization_id=finance.id
-    )  # ASSIGNED, overdue
-    r = await go(await new(date(2026, 11, 24), kind=ApplicantType.COMMERCIAL_ENTERPRISE), "register")
+    await go(await new(date(2026, 11, 25)), "register", on_date=date(2026, 11, 25))  # REGISTERED
+    r = await go(await new(date(2026, 10, 9)), "register", on_date=date(2026, 10, 9))
+    await go(r, "assign", organization_id=finance.id, on_date=date(2026, 10, 10))  # ASSIGNED, overdue
+    received = date(2026, 11, 24)
+    r = await go(await new(received, kind=ApplicantType.COMMERCIAL_ENTERPRISE), "register", on_date=received)
     await go(
         r, "request_correction", note="请写明所需文件的名称或文号", on_date=date(2026, 11, 26)
     )  # AWAITING_CORRECTION
-    r = await go(await new(date(2026, 11, 2)), "register")
+    r = await go(await new(date(2026, 11, 2)), "register", on_date=date(2026, 11, 2))
     await go(r, "start_consultation", third_party=False, note="会商县财政局", on_date=date(2026, 11, 20))  # CONSULTING
-    r = await go(await new(date(2026, 11, 3), kind=ApplicantType.LEGAL_SERVICE_ORG), "register")
+    received = date(2026, 11, 3)
+    r = await go(await new(received, kind=ApplicantType.LEGAL_SERVICE_ORG), "register", on_date=received)
     await go(
         r, "start_consultation", third_party=True, note="征求中标企业意见", on_date=date(2026, 11, 23)
     )  # THIRD_PARTY
-    r = await go(await new(date(2026, 11, 10)), "register")
-    r = await go(r, "extend", days=20, reason="需调取历年档案", approver="县政府办主任（演示）")
-    await go(r, "send_for_review")  # IN_REVIEW, extended
-    r = await go(await new(date(2026, 10, 12)), "register")
+    r = await go(await new(date(2026, 11, 10)), "register", on_date=date(2026, 11, 10))
+    r = await go(
+        r, "extend", days=20, reason="需调取历年档案", approver="县政府办主任（演示）", on_date=date(2026, 11, 20)
+    )
+    await go(r, "send_for_review", on_date=date(2026, 11, 25))  # IN_REVIEW, extended
+    r = await go(await new(date(2026, 10, 12)), "register", on_date=date(2026, 10, 12))
     r = await go(r, "request_correction", note="请补充申请内容", on_date=date(2026, 10, 14))
     r = await go(r, "record_correction", on_date=date(2026, 10, 20))
     r = await go(r, "start_consultation", third_party=True, note="征求第三方意见", on_date=date(2026, 10, 26))
     r = await go(r, "end_consultation", on_date=date(2026, 11, 4))
-    await go(r, "reply", reply_=ReplyInput(ReplyType.PARTIALLY_DISCLOSED, None, BASIS))  # corrected + paused, replied
+    r = await go(r, "send_for_review", on_date=date(2026, 11, 9))
+    await go(
+        r, "reply", by=lead, reply_=ReplyInput(ReplyType.PARTIALLY_DISCLOSED, None, BASIS), on_date=date(2026, 11, 10)
+    )  # corrected + paused, replied
 
     await replied(date(2026, 9, 25), ReplyInput(ReplyType.DISCLOSED, publish_proactively=True), archive=True)
     not_disclosed = await replied(
@@ -96,10 +107,12 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
         date(2026, 10, 16),
         ReplyInput(ReplyType.NOT_PROCESSED, ReplyReason.REPEATED, "《中华人民共和国政府信息公开条例》第三十六条第六项"),
     )
+    # Online: received the day it is submitted (Art. 31), that is, when the demo is loaded.
     await go(await new(date(2026, 11, 5), channel=Channel.ONLINE), "withdraw", note="申请人撤回")  # WITHDRAWN
-    r = await go(await new(date(2026, 10, 19), kind=ApplicantType.OTHER_ORG), "register")
+    received = date(2026, 10, 19)
+    r = await go(await new(received, kind=ApplicantType.OTHER_ORG), "register", on_date=received)
     r = await go(r, "request_correction", note="请说明所需信息", on_date=date(2026, 10, 21))
-    await go(r, "correction_lapsed")  # CLOSED, OTHER / 逾期不补正
+    await go(r, "correction_lapsed", on_date=date(2026, 11, 16))  # CLOSED, OTHER / 逾期不补正
 
     await service.record_appeal(session, foi, request_id=not_disclosed.id, kind=AppealKind.ADMINISTRATIVE_REVIEW,
                                 outcome=AppealOutcome.UPHELD, filed_on=date(2026, 10, 30), note="复议维持（演示）")  # fmt: skip

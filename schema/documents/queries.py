@@ -32,6 +32,17 @@ class DocumentsQuery:
         doc = await service.find_by_index_no(info.context.session, info.context.actor, index_no)
         return DocumentType.of(doc) if doc else None
 
+    @strawberry.field(
+        description="Policies of the unit's organizations (and those below) whose 解读 is overdue: published, "
+        "past interpretationDue (3 working days, tiexi-2016) with no published interpretation; longest overdue first."
+    )
+    async def overdue_interpretations(
+        self, info: strawberry.Info, unit_code: str, first: int | None = None, after: str | None = None
+    ) -> Connection[DocumentType]:
+        ctx = info.context
+        page = await service.overdue_interpretations(ctx.session, ctx.actor, unit_code, first, after)
+        return connection(page.replace(await DocumentType.many(info, page.items, "edges", "node")))
+
     @strawberry.field(description="Documents waiting for a review step the caller may take, oldest first.")
     async def review_queue(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None

@@ -83,19 +83,25 @@ class RequestsMutation:
             tracking_code=request.tracking_code, password=password, status=InfoRequestStatusType.of(request), errors=[]
         )
 
+    # Every step takes onDate, the day it took effect (default today): not in the future, not
+    # before receipt, not before the step it follows. The history keeps it beside createdAt.
     @strawberry.mutation(description="登记")
-    async def register_info_request(self, info: strawberry.Info, id: strawberry.ID, version: int) -> InfoRequestPayload:
+    async def register_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
+    ) -> InfoRequestPayload:
         c = info.context
-        return await _step(info, lambda: service.register(c.session, c.actor, request_id=_id(id), version=version))
+        return await _step(info, lambda: service.register(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(description="分办: forward to the organization that will handle it.")
     async def assign_info_request(
-        self, info: strawberry.Info, id: strawberry.ID, version: int, organization_id: strawberry.ID
-    ) -> InfoRequestPayload:
+        self, info: strawberry.Info, id: strawberry.ID, version: int, organization_id: strawberry.ID,
+        on_date: date | None = None,
+    ) -> InfoRequestPayload:  # fmt: skip
         c = info.context
         return await _step(info, lambda: service.assign(
             c.session, c.actor, request_id=_id(id), version=version,
-            organization_id=decode_id(organization_id, "Organization", "organizationId"),
+            organization_id=decode_id(organization_id, "Organization", "organizationId"), on_date=on_date,
         ))  # fmt: skip
 
     @strawberry.mutation(
@@ -118,12 +124,11 @@ class RequestsMutation:
 
     @strawberry.mutation(description="逾期不补正: close the request.")
     async def close_for_lapsed_correction(
-        self, info: strawberry.Info, id: strawberry.ID, version: int
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
     ) -> InfoRequestPayload:
         c = info.context
-        return await _step(
-            info, lambda: service.correction_lapsed(c.session, c.actor, request_id=_id(id), version=version)
-        )
+        return await _step(info, lambda: service.correction_lapsed(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(
         description="会商 (thirdParty false, Art. 34) or a third party's opinion (true, Art. 32): the clock stops."
@@ -144,48 +149,52 @@ class RequestsMutation:
         return await _step(info, lambda: service.end_consultation(
             c.session, c.actor, request_id=_id(id), version=version, note=note, on_date=on_date))  # fmt: skip
 
-    @strawberry.mutation(description="One extension of at most 20 working days, with a reason and who approved it.")
+    @strawberry.mutation(
+        description="One extension of at most 20 working days, with a reason and who approved it, before the due day."
+    )
     async def extend_info_request(
-        self, info: strawberry.Info, id: strawberry.ID, version: int, days: int, reason: str, approver: str
-    ) -> InfoRequestPayload:
+        self, info: strawberry.Info, id: strawberry.ID, version: int, days: int, reason: str, approver: str,
+        on_date: date | None = None,
+    ) -> InfoRequestPayload:  # fmt: skip
         c = info.context
         return await _step(info, lambda: service.extend(
-            c.session, c.actor, request_id=_id(id), version=version, days=days, reason=reason, approver=approver))  # fmt: skip
+            c.session, c.actor, request_id=_id(id), version=version, days=days, reason=reason, approver=approver,
+            on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(description="审核: send the draft reply for the leader's sign-off.")
     async def send_info_request_for_review(
-        self, info: strawberry.Info, id: strawberry.ID, version: int
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
     ) -> InfoRequestPayload:
         c = info.context
-        return await _step(
-            info, lambda: service.send_for_review(c.session, c.actor, request_id=_id(id), version=version)
-        )
+        return await _step(info, lambda: service.send_for_review(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(description="答复, with a letter from the reply type's template.")
     async def reply_info_request(
-        self, info: strawberry.Info, id: strawberry.ID, version: int, input: ReplyInput
+        self, info: strawberry.Info, id: strawberry.ID, version: int, input: ReplyInput, on_date: date | None = None
     ) -> InfoRequestPayload:
         c = info.context
         reply = service.ReplyInput(
             input.reply_type, input.reason, input.legal_basis, input.note, input.publish_proactively
         )
-        return await _step(
-            info, lambda: service.reply(c.session, c.actor, request_id=_id(id), version=version, reply_=reply)
-        )
+        return await _step(info, lambda: service.reply(
+            c.session, c.actor, request_id=_id(id), version=version, reply_=reply, on_date=on_date))  # fmt: skip
 
-    @strawberry.mutation(description="归档, with an archive number.")
-    async def archive_info_request(self, info: strawberry.Info, id: strawberry.ID, version: int) -> InfoRequestPayload:
+    @strawberry.mutation(description="归档, with an archive number (of the archive day's year).")
+    async def archive_info_request(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
+    ) -> InfoRequestPayload:
         c = info.context
-        return await _step(info, lambda: service.archive(c.session, c.actor, request_id=_id(id), version=version))
+        return await _step(info, lambda: service.archive(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation
     async def withdraw_info_request(
-        self, info: strawberry.Info, id: strawberry.ID, version: int, note: str = ""
+        self, info: strawberry.Info, id: strawberry.ID, version: int, note: str = "", on_date: date | None = None
     ) -> InfoRequestPayload:
         c = info.context
-        return await _step(
-            info, lambda: service.withdraw(c.session, c.actor, request_id=_id(id), version=version, note=note)
-        )
+        return await _step(info, lambda: service.withdraw(
+            c.session, c.actor, request_id=_id(id), version=version, note=note, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(description="Record an administrative review or a lawsuit about a request.")
     async def record_appeal(self, info: strawberry.Info, input: AppealInput) -> AppealPayload:

@@ -111,7 +111,6 @@ class InfoRequestType(Node):
     received_on: date = strawberry.field(description="Day zero (Art. 31).")
     clock_start: date = strawberry.field(description="Day zero, or the day the corrected request arrived (Art. 30).")
     extension_days: int
-    due_on: date
     provisional: bool = strawberry.field(description="The due date rests on a year whose holidays are not entered yet.")
     reply_type: ReplyType | None
     reply_reason: str | None
@@ -127,7 +126,7 @@ class InfoRequestType(Node):
             pk=r.id, tracking_code=r.tracking_code, channel=r.channel, applicant_type=r.applicant_type,
             applicant_name=r.applicant_name, description=r.description,
             purpose=r.purpose, delivery_form=r.delivery_form, status=r.status, received_on=r.received_on,
-            clock_start=r.clock_start, extension_days=r.extension_days, due_on=r.due_on, provisional=r.due_provisional,
+            clock_start=r.clock_start, extension_days=r.extension_days, provisional=r.due_provisional,
             reply_type=r.reply_type, reply_reason=reason_label(r), reply_letter=r.reply_letter, replied_on=r.replied_on,
             archive_no=r.archive_no, version=r.version, _model=r,
         )  # fmt: skip
@@ -166,11 +165,28 @@ class InfoRequestType(Node):
         ctx = info.context
         return await service.reveal(ctx.session, ctx.actor, ctx.vault, self._model, "email") or ""
 
-    @strawberry.field(description="Working days from today to the due day; negative when overdue.")
+    @strawberry.field(
+        description="The reply's due day as of today: 20 working days from clockStart, the extension, and the "
+        "days the clock stood still (a 会商 moves it each day it lasts; a third party counts up to 15 working days)."
+    )
+    async def due_on(self, info: strawberry.Info) -> date:
+        r = self._model
+        if r.status is not RequestStatusModel.CONSULTING:
+            return r.due_on
+        loaders = info.context.loaders.requests
+        return service.current_due(r, await loaders.events_of_request.load(r.id), await loaders.calendar())
+
+    @strawberry.field(
+        description="Working days from today to the due day; negative when overdue; null while the clock stands "
+        "still (AWAITING_CORRECTION, CONSULTING) and once the request is closed."
+    )
     async def days_left(self, info: strawberry.Info) -> int | None:
         return service.days_left(self._model, await info.context.loaders.requests.calendar())
 
-    @strawberry.field
+    @strawberry.field(
+        description="Past the due day while the clock runs: never while waiting for the applicant's correction "
+        "or another agency's opinion (the same rule as the infoRequests filter overdue)."
+    )
     def overdue(self) -> bool:
         return service.is_overdue(self._model)
 

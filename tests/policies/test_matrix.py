@@ -232,6 +232,13 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         # ano adm hui yin edi rev app foi vil aud kio twn
         " -   -   -   -   Y   -   -   -   -   -   -   -",
     ),
+    "overdueInterpretations": (
+        f'{{ overdueInterpretations(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
+        None,
+        # report read at the county: the district office, the FOI officer and the auditor.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " -   Y   Y   -   -   -   -   Y   -   Y   -   -",
+    ),
     "auditLog": {
         "会理县": (
             "{ auditLog(first: 1000) { edges { node { id } } } }",

@@ -330,6 +330,14 @@ async def test_interpretation_overdue_flag(gql: GraphQLClient, make_user: Any, s
     await session.execute(update(Document).where(Document.id == pk).values(interpretation_due=date(2026, 1, 8)))
     await session.commit()
     assert (await gql.data(query, {"id": policy["id"]}))["node"]["interpretationOverdue"] is True
+    office = await make_user("office", Role.DISTRICT_OFFICE, unit_code="513425000000")
+    overdue = (
+        "query($u: String!) { overdueInterpretations(unitCode: $u) { edges { node { title interpretationDue } } } }"
+    )
+    listed = (await gql.data(overdue, {"u": "513425000000"}, office))["overdueInterpretations"]["edges"]
+    assert [e["node"] for e in listed] == [{"title": "政策文件", "interpretationDue": "2026-01-08"}]
+    anonymous = await gql(overdue, {"u": "513425000000"})
+    assert anonymous["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED")
 
     from ..documents_fixtures import CREATE, content
 
@@ -353,6 +361,31 @@ async def test_interpretation_overdue_flag(gql: GraphQLClient, make_user: Any, s
     await step(gql, desk.approver, d, checked=True)
     after = (await gql.data(query, {"id": policy["id"]}))["node"]
     assert after["interpretationOverdue"] is False and after["interpretations"] == [{"title": "解读"}]
+    assert (await gql.data(overdue, {"u": "513425000000"}, office))["overdueInterpretations"]["edges"] == []
+
+
+async def test_an_interpretation_links_to_a_policy_only(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    from ..documents_fixtures import CREATE, content
+
+    desk = await make_desk(session, system, make_user)
+    notice = await publish(gql, desk, title="普通通知")
+    interp = await gql.data(
+        CREATE,
+        {"input": {"publisherId": desk.org_id, "kind": "POLICY_INTERPRETATION", "content": content(title="解读")}},
+        desk.editor,
+    )
+    linked = await gql.data(
+        """mutation($i: ID!, $p: ID!) { linkInterpretation(interpretationId: $i, policyId: $p) {
+             document { id } errors { field code message } } }""",
+        {"i": interp["createDocument"]["document"]["id"], "p": notice["id"]},
+        desk.editor,
+    )
+    error = linked["linkInterpretation"]["errors"][0]
+    assert (error["field"], error["code"]) == ("policyId", "NOT_POLICY") and "政策文件" in error["message"]
+    again = await gql.data("query($id: ID!) { node(id: $id) { ... on Document { isPolicy } } }", {"id": notice["id"]})
+    assert again["node"]["isPolicy"] is False
 
 
 def test_working_days_skip_holidays() -> None:

@@ -146,6 +146,12 @@ async def test_assessment_scores_match_hand_computed_values(
         assert (await gql.data(factor, {"o": gid("Organization", orgs[name].id), "f": f, "p": p}, office))[
             "setAssessmentFactor"
         ]["errors"] == []
+    # An organization's approver writes its annual report, not its own target or score.
+    own = await make_user("approver", Role.APPROVER, organization_id=orgs["欠额局"].id)
+    for mutation, variables in ((target, {"o": gid("Organization", orgs["欠额局"].id), "c": 1}),
+                                (factor, {"o": gid("Organization", orgs["欠额局"].id), "f": "ACCURACY", "p": "10"})):  # fmt: skip
+        refused = await gql(mutation, variables, own)
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", refused
     out_of_range = await gql.data(
         factor, {"o": gid("Organization", orgs["欠额局"].id), "f": "ACCURACY", "p": "11"}, office
     )
@@ -211,6 +217,24 @@ async def test_circular_runs_constant_statements_and_exports(
     assert refused.status_code == 403
     unknown = await client.get("/exports/nope", headers={"Authorization": f"Bearer {office}"})
     assert unknown.status_code == 400
+    # Every export honours format, or refuses one it is not made in.
+    md = await client.get("/exports/monthly-circular", params={"unitCode": "513425000000", "month": "2025-04",
+                          "format": "md"}, headers={"Authorization": f"Bearer {office}"})  # fmt: skip
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    text = md.content.decode("utf-8")
+    assert (
+        text.startswith("# ")
+        and "| 排名 | 单位 |" in text
+        and all(row["organization"]["name"] in text for row in table)
+    )
+    for name, params in (("monthly-circular", {"unitCode": "513425000000", "month": "2025-04"}),
+                         ("assessment", {"unitCode": "513425000000", "year": "2025"})):  # fmt: skip
+        odd = await client.get(f"/exports/{name}", params={**params, "format": "pdf"},
+                               headers={"Authorization": f"Bearer {office}"})  # fmt: skip
+        assert odd.status_code == 400 and "pdf" in odd.text, (name, odd.text)
+    assessment_md = await client.get("/exports/assessment", params={"unitCode": "513425000000", "year": "2025",
+                                     "format": "md"}, headers={"Authorization": f"Bearer {office}"})  # fmt: skip
+    assert assessment_md.status_code == 400 and "xlsx" in assessment_md.text
 
 
 async def test_months_are_counted_in_china_time(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:

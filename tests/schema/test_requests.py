@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from api.models import AuditEntry, InfoRequest, OrganizationKind, Role, UnitKind
+from api.models import AuditEntry, EventKind, InfoRequest, OrganizationKind, RequestEvent, Role, UnitKind
 from api.services import units
 
 from ..conftest import GraphQLClient
@@ -81,7 +81,7 @@ async def test_walk_from_receipt_to_archive(gql: GraphQLClient, make_user: Any, 
         assert result["errors"] == [], (mutation, result)
         r = result["request"]
     assert r["status"] == "IN_REVIEW"
-    replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+    replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
     assert replied["errors"] == [] and "张三" in replied["request"]["replyLetter"]
     archived = await step(gql, o.foi, "archiveInfoRequest", replied["request"])
     assert archived["request"]["status"] == "ARCHIVED"
@@ -161,7 +161,7 @@ async def test_extension_adds_twenty_working_days_once(
 ) -> None:
     o = await make_office(session, system, make_user)
     r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r))["request"]
+    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
     too_long = await step(
         gql,
         o.foi,
@@ -180,6 +180,7 @@ async def test_extension_adds_twenty_working_days_once(
         days=("Int!", 20),
         reason=("String!", "需调取档案"),
         approver=("String!", "王主任"),
+        onDate=("Date", "2026-10-20"),
     )
     assert extended["errors"] == [] and extended["request"]["dueOn"] == "2026-11-26"
     again = await step(
@@ -215,7 +216,7 @@ async def test_third_party_pause_moves_the_due_date(
 ) -> None:
     o = await make_office(session, system, make_user)
     r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r))["request"]
+    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
     assert r["dueOn"] == "2026-10-29"
     paused = await step(
         gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True), onDate=("Date", "2026-10-09")
@@ -259,21 +260,24 @@ async def test_refusal_needs_a_reason_and_a_legal_basis(
     o = await make_office(session, system, make_user)
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
-    no_reason = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "NOT_DISCLOSED"}))
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r))["request"]
+    no_reason = await step(
+        gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "NOT_DISCLOSED"})
+    )
     assert [(e["field"], e["code"]) for e in no_reason["errors"]] == [("reason", "REASON_REQUIRED")]
     wrong_reason = await step(
-        gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "UNABLE", "reason": "STATE_SECRET"})
+        gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "UNABLE", "reason": "STATE_SECRET"})
     )
     assert wrong_reason["errors"][0]["code"] == "REASON_REQUIRED"
     no_basis = await step(
         gql,
-        o.foi,
+        o.district,
         "replyInfoRequest",
         r,
         input=("ReplyInput!", {"replyType": "NOT_DISCLOSED", "reason": "THIRD_PARTY_RIGHTS"}),
     )
     assert no_basis["errors"][0]["field"] == "legalBasis"
-    ok = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {
+    ok = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {
         "replyType": "NOT_DISCLOSED", "reason": "THIRD_PARTY_RIGHTS", "legalBasis": "《政府信息公开条例》第十五条"}))  # fmt: skip
     letter_text = ok["request"]["replyLetter"]
     assert "第十五条" in letter_text and "60日" in letter_text and "6个月" in letter_text
@@ -346,7 +350,8 @@ async def test_reply_templates_are_edited_by_the_district_office_at_star(
     assert ok["saveReplyTemplate"]["errors"] == []
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
-    replied = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r))["request"]
+    replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {
         "replyType": "NOT_DISCLOSED", "reason": "STATE_SECRET", "legalBasis": "《政府信息公开条例》第十四条"}))  # fmt: skip
     assert replied["request"]["replyLetter"].startswith(
         "张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
@@ -359,8 +364,13 @@ async def test_a_reply_can_start_a_proactive_document(
     o = await make_office(session, system, make_user)
     submitted = await submit(gql, o)
     r = (await step(gql, o.foi, "registerInfoRequest", await staff_view(gql, o, submitted["trackingCode"])))["request"]
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r))["request"]
     replied = await step(
-        gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED", "publishProactively": True})
+        gql,
+        o.district,
+        "replyInfoRequest",
+        r,
+        input=("ReplyInput!", {"replyType": "DISCLOSED", "publishProactively": True}),
     )
     assert replied["errors"] == []
     view = await gql.data(
@@ -371,3 +381,160 @@ async def test_a_reply_can_start_a_proactive_document(
         "title": "依申请公开转主动公开：2026年低保资金发放明细",
     }
     assert (await gql.data("{ documents { totalCount } }"))["documents"]["totalCount"] == 0  # a draft: not public
+
+
+EVENTS = """query($id: ID!) { infoRequest(id: $id) { status dueOn daysLeft overdue
+  events { kind onDate createdAt } } }"""
+
+
+async def test_steps_take_the_date_they_were_done(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Yesterday's paper work entered today keeps its own date, checked against what it follows."""
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-10-09")
+    early = await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-10-08"))
+    assert early["errors"][0]["field"] == "onDate" and early["errors"][0]["code"] == "BEFORE_START"
+    assert "收到申请之日（2026年10月9日）" in early["errors"][0]["message"]
+    future = await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2099-01-01"))
+    assert future["errors"][0]["code"] == "IN_FUTURE"
+    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-10-10")))["request"]
+    consult = await step(
+        gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", False), onDate=("Date", "2026-10-09")
+    )
+    assert consult["errors"][0]["code"] == "BEFORE_START" and "上一步骤" in consult["errors"][0]["message"]
+    assigned = await step(gql, o.foi, "assignInfoRequest", r, organizationId=("ID!", o.org_id),
+                          onDate=("Date", "2026-10-12"))  # fmt: skip
+    assert assigned["errors"] == [], assigned
+    r = assigned["request"]
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r, onDate=("Date", "2026-10-20")))["request"]
+    replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}),
+                         onDate=("Date", "2026-10-21"))  # fmt: skip
+    assert replied["errors"] == []
+    letter_text = replied["request"]["replyLetter"]
+    assert "2026年10月9日收到" in letter_text and letter_text.endswith("2026年10月21日")
+    assert "第三十六条第二项" in letter_text
+    archived = await step(gql, o.foi, "archiveInfoRequest", replied["request"], onDate=("Date", "2026-10-30"))
+    assert archived["request"]["archiveNo"] == "HLMZ-2026-0001"
+    events = (await gql.data(EVENTS, {"id": r["id"]}, o.foi))["infoRequest"]["events"]
+    assert [(e["kind"], e["onDate"]) for e in events] == [
+        ("RECEIVED", "2026-10-09"), ("REGISTERED", "2026-10-10"), ("ASSIGNED", "2026-10-12"),
+        ("IN_REVIEW", "2026-10-20"), ("REPLIED", "2026-10-21"), ("ARCHIVED", "2026-10-30"),
+    ]  # fmt: skip
+    entered = str(date.today() - timedelta(days=1))
+    assert all(e["createdAt"][:10] >= entered for e in events[1:])  # entered today, dated as done
+
+
+async def test_one_correction_notice_and_the_corrected_request_after_it(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Art. 30: 一次性告知; the period runs from the corrected request, which follows the notice."""
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    asked = await step(
+        gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29")
+    )
+    r = asked["request"]
+    early = await step(gql, o.foi, "recordCorrection", r, onDate=("Date", "2026-09-28"))
+    assert early["errors"][0]["code"] == "BEFORE_START"
+    r = (await step(gql, o.foi, "recordCorrection", r, onDate=("Date", "2026-10-12")))["request"]
+    again = await step(gql, o.foi, "requestCorrection", r, note=("String!", "再补充"), onDate=("Date", "2026-10-13"))
+    assert again["errors"][0]["code"] == "ALREADY_NOTIFIED"
+
+
+async def test_an_extension_is_decided_before_the_due_day(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    late = await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 10), reason=("String!", "需调取档案"),
+                      approver=("String!", "王主任"), onDate=("Date", "2026-10-30"))  # fmt: skip
+    assert late["errors"][0]["code"] == "TOO_LATE" and "2026年10月29日" in late["errors"][0]["message"]
+
+
+async def test_a_third_party_is_waited_for_15_working_days_at_most(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Art. 32: the third party answers within 15 working days; the clock does not wait longer."""
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    paused = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True),
+                         onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
+    # While it lasts, the due day holds the whole 15 working days: 2026-10-29 + 15.
+    assert paused["dueOn"] == "2026-11-19"
+    ended = await step(gql, o.foi, "endConsultation", paused, onDate=("Date", "2026-11-30"))
+    assert ended["request"]["dueOn"] == "2026-11-19"  # 36 working days waited, 15 counted
+
+
+async def test_overdue_has_one_definition_for_the_filter_and_the_field(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Waiting for the applicant (待补正) or another agency (会商) is never overdue; a third party
+    past its 15 days and a request simply left are."""
+    o = await make_office(session, system, make_user)
+    left = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
+                       onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    waiting = await step(gql, o.foi, "requestCorrection", await letter(gql, o, "2026-09-28"),
+                         note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29"))  # fmt: skip
+    consulting = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
+                             onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    consulting = (await step(gql, o.foi, "startConsultation", consulting, thirdParty=("Boolean!", False),
+                             onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
+    third = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
+                        onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    third = (await step(gql, o.foi, "startConsultation", third, thirdParty=("Boolean!", True),
+                        onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
+    fresh = await letter(gql, o, str(date.today() - timedelta(days=1)))
+    listed = await gql.data(
+        "query($o: Boolean!) { infoRequests(first: 50, filter: { overdue: $o }) { edges { node { id overdue } } } }",
+        {"o": True}, o.foi,
+    )  # fmt: skip
+    flagged = {e["node"]["id"] for e in listed["infoRequests"]["edges"]}
+    assert all(e["node"]["overdue"] for e in listed["infoRequests"]["edges"])
+    assert flagged == {left["id"], third["id"]}
+    views = {key: (await gql.data(EVENTS, {"id": r["id"]}, o.foi))["infoRequest"]
+             for key, r in (("left", left), ("waiting", waiting["request"]), ("consulting", consulting),
+                            ("third", third), ("fresh", fresh))}  # fmt: skip
+    assert {k: v["overdue"] for k, v in views.items()} == {
+        "left": True, "waiting": False, "consulting": False, "third": True, "fresh": False,
+    }  # fmt: skip
+    assert views["waiting"]["daysLeft"] is None and views["consulting"]["daysLeft"] is None
+    assert views["left"]["daysLeft"] < 0 and views["fresh"]["daysLeft"] > 0
+    # A 会商 moves the due day each working day it lasts: as of today, not as of its first day.
+    assert views["consulting"]["dueOn"] > "2026-11-30"
+
+
+async def test_a_reply_is_signed_off_by_somebody_else_after_review(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """审核: no reply straight from the desk, and the officer who drafted it may not sign it off."""
+    o = await make_office(session, system, make_user)
+    r = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-11-02"),
+                    onDate=("Date", "2026-11-02")))["request"]  # fmt: skip
+    skipped = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+    assert skipped["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r))["request"]
+    own = await step(gql, o.foi, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+    assert own["errors"][0]["code"] == "SAME_REVIEWER" and "拟稿人" in own["errors"][0]["message"]
+    signed = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
+    assert signed["errors"] == [] and signed["request"]["status"] == "REPLIED"
+    stored = (await session.execute(select(RequestEvent).where(RequestEvent.kind == EventKind.REPLIED))).scalars().one()
+    assert stored.data["signed_off_by"] != stored.data["drafted_by"] and stored.data["drafted_by"]
+
+
+async def test_only_a_kiosk_submits_by_the_kiosk_channel(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    body = (await gql.data(SUBMIT, {"input": applicant(o, channel="KIOSK")}))["submitInfoRequest"]
+    assert body["errors"][0]["field"] == "channel" and body["errors"][0]["code"] == "INVALID_CHANNEL"
+    staff = (await gql.data(SUBMIT, {"input": applicant(o, channel="KIOSK")}, o.foi))["submitInfoRequest"]
+    assert staff["errors"][0]["code"] == "INVALID_CHANNEL"
+    kiosk = await make_user("kiosk1", Role.KIOSK, unit_code="513425000000")
+    assert (await gql.data(SUBMIT, {"input": applicant(o, channel="KIOSK")}, kiosk))["submitInfoRequest"][
+        "errors"
+    ] == []
+    ancient = await gql.data(SUBMIT, {"input": applicant(o, channel="LETTER", receivedOn="2008-04-30")}, o.foi)
+    assert ancient["submitInfoRequest"]["errors"][0]["code"] == "BEFORE_START"

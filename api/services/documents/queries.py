@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from api import localtime
 from api.auth.actor import Actor
@@ -363,6 +363,43 @@ async def interpretations_of_policies(
 async def find_by_index_no(session: AsyncSession, actor: Actor, index_no: str) -> Document | None:
     stmt = select(Document).where(Document.index_no == index_no.strip(), visible_clause(actor))
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def overdue_interpretations(
+    session: AsyncSession, actor: Actor, unit_code: str, first: int | None = None, after: str | None = None
+) -> Page[Document]:
+    """The policies of the unit's organizations and those below whose interpretation is overdue
+    (``interpretation_overdue``, in SQL): published, not retracted, past the due day, and no
+    published interpretation. Longest overdue first; for those who read the unit's reports."""
+    path = unit_path(unit_code)
+    actor.require("report", "read", path)
+    published = _interpretations_of(Document.id)
+    stmt = (
+        select(Document)
+        .where(
+            visible_clause(actor), below(Document.scope_path, path), Document.is_policy.is_(True),
+            Document.retracted_at.is_(None), Document.index_no.is_not(None),
+            Document.interpretation_due < localtime.today(), ~published,
+        )
+        .options(joinedload(Document.current))
+        .order_by(Document.interpretation_due, Document.id)
+    )  # fmt: skip
+    return await fetch_page(session, stmt, first, after)
+
+
+def _interpretations_of(policy_id: Any) -> ColumnElement[bool]:
+    """A published, not retracted interpretation of ``policy_id`` (``_interpretations``' rule)."""
+    interpretation = aliased(Document)
+    return (
+        select(interpretation.id)
+        .where(
+            interpretation.interprets_id == policy_id,
+            interpretation.kind == DocumentKind.POLICY_INTERPRETATION,
+            interpretation.index_no.is_not(None),
+            interpretation.retracted_at.is_(None),
+        )
+        .exists()
+    )
 
 
 def interpretation_overdue(doc: Document, has_published_interpretation: bool, today: date | None = None) -> bool:

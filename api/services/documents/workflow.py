@@ -197,15 +197,12 @@ async def link_interpretation(
         raise UserInputError("policyId", DocumentsCode.NOT_FOUND, "找不到被解读的政策文件")
     if policy.kind is DocumentKind.POLICY_INTERPRETATION:
         raise UserInputError("policyId", DocumentsCode.NOT_POLICY, "不能解读一篇解读")
-    interpretation.interprets_id = policy.id
     if not policy.is_policy:
-        policy.is_policy = True
-        if policy.first_published_at is not None and policy.interpretation_due is None:
-            day = local_date(policy.first_published_at)
-            policy.interpretation_due, policy.interpretation_due_provisional = add_working_days(
-                day, INTERPRETATION_WORKING_DAYS
-            )
-        _touch(policy)
+        raise UserInputError(
+            "policyId", DocumentsCode.NOT_POLICY,
+            "被解读的文件不是政策文件：请先在该文件上标明“政策文件”（isPolicy），再关联解读",
+        )  # fmt: skip
+    interpretation.interprets_id = policy.id
     _event(session, actor, interpretation, None, Stage.LINK, comment=f"解读文件 #{policy.id}")
     _touch(interpretation)
     audit.record(

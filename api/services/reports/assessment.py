@@ -54,7 +54,9 @@ async def set_target(
     session: AsyncSession, actor: Actor, *, organization_id: int, year: int, count: int
 ) -> AnnualTarget:
     org, path = await _org_path(session, organization_id)
-    actor.require("report", "write", path)
+    # The district office assesses; an organization's approver (report write, for the annual
+    # report's text) may not set its own target or score.
+    actor.require("assessment", "manage", path)
     _check_year(year)
     if count < 0:
         raise UserInputError("count", ReportsCode.INVALID, "目标任务数不能为负数")
@@ -86,7 +88,9 @@ async def set_factor(
     note: str = "",
 ) -> AssessmentFactor:
     org, path = await _org_path(session, organization_id)
-    actor.require("report", "write", path)
+    # The district office assesses; an organization's approver (report write, for the annual
+    # report's text) may not set its own target or score.
+    actor.require("assessment", "manage", path)
     _check_year(year)
     if factor not in FACTORS:
         raise UserInputError("factor", ReportsCode.INVALID, f"评分项应为{'、'.join(FACTORS.values())}之一")
@@ -223,7 +227,7 @@ async def assessment(session: AsyncSession, actor: Actor, *, unit_code: str, yea
     return out
 
 
-@exporter("assessment")
+@exporter("assessment", formats=("xlsx",))
 async def export_assessment(session: AsyncSession, actor: Actor, params: Mapping[str, str], fmt: str) -> ExportFile:
     try:
         year = int(require_param(params, "year"))

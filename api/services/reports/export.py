@@ -35,11 +35,13 @@ class ExportFile:
 
 Exporter = Callable[[AsyncSession, Actor, Mapping[str, str], str], Awaitable[ExportFile]]
 EXPORTERS: dict[str, Exporter] = {}
+FORMATS: dict[str, tuple[str, ...]] = {}  # the formats each export is made in (the first: the default)
 
 
-def exporter(name: str) -> Callable[[Exporter], Exporter]:
+def exporter(name: str, formats: tuple[str, ...] = ("xlsx", "md")) -> Callable[[Exporter], Exporter]:
     def register(fn: Exporter) -> Exporter:
         EXPORTERS[name] = fn
+        FORMATS[name] = formats
         return fn
 
     return register
@@ -54,8 +56,22 @@ async def export(session: AsyncSession, actor: Actor, name: str, params: Mapping
         raise UserInputError(
             "report", ReportsCode.UNKNOWN_REPORT, f"没有名为“{name}”的报表；可用：{'、'.join(sorted(EXPORTERS))}"
         )
-    fmt = params.get("format", "xlsx")
+    formats = FORMATS[name]
+    fmt = params.get("format") or formats[0]
+    if fmt not in formats:
+        raise UserInputError(
+            "format", ReportsCode.UNKNOWN_FORMAT, f"“{name}”可导出的格式：{'、'.join(formats)}；没有“{fmt[:20]}”"
+        )
     return await fn(session, actor, params, fmt)
+
+
+def markdown_table(head: list[str], body: list[list[object]]) -> list[str]:
+    """A Markdown table (cells' ``|`` escaped), followed by an empty line."""
+
+    def row(cells: list[object]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    return [row(list(head)), row(["---"] * len(head)), *(row(line) for line in body), ""]
 
 
 def require_param(params: Mapping[str, str], key: str) -> str:

@@ -25,7 +25,21 @@ from api.services.catalog import Freshness, stale_items
 from api.services.requests import today
 from api.services.units import get_unit, locate_organization
 
-from .export import XLSX, ExportFile, exporter, header, new_sheet, render, require_param, rows, save, title_row, widths
+from .export import (
+    MARKDOWN,
+    XLSX,
+    ExportFile,
+    exporter,
+    header,
+    markdown_table,
+    new_sheet,
+    render,
+    require_param,
+    rows,
+    save,
+    title_row,
+    widths,
+)
 
 
 def parse_month(text: str, field: str = "month") -> date:
@@ -180,8 +194,29 @@ async def monthly_circular(session: AsyncSession, actor: Actor, *, unit_code: st
 async def export_monthly_report(session: AsyncSession, actor: Actor, params: Mapping[str, str], fmt: str) -> ExportFile:
     month = parse_month(require_param(params, "month"))
     report = await monthly_report(session, actor, organization_id=_int(params, "organizationId"), month=month)
-    content = await render(_monthly_report_xlsx, report, month)
-    return ExportFile(f"政务公开月报-{report.organization.name}-{month:%Y-%m}.xlsx", content, XLSX)
+    name = f"政务公开月报-{report.organization.name}-{month:%Y-%m}"
+    if fmt == "md":
+        return ExportFile(f"{name}.md", _monthly_report_md(report, month).encode("utf-8"), MARKDOWN)
+    return ExportFile(f"{name}.xlsx", await render(_monthly_report_xlsx, report, month), XLSX)
+
+
+def _monthly_report_md(report: MonthlyReport, month: date) -> str:
+    stale = "；".join(f.item.level1 + (f"（{f.item.level2}）" if f.item.level2 else "") for f in report.stale)
+    lines = [
+        f"# 政务公开月报（{month.year}年{month.month}月）",
+        "",
+        f"政务公开责任单位：{report.organization.name}",
+        "",
+    ]
+    lines += markdown_table(
+        ["本月公开", "本年度累计公开", "目录清单是否全部公开", "本月未按时更新的目录事项"],
+        [[report.this_month, report.year_to_date, "是" if report.all_disclosed else "否", stale or "无"]],
+    )
+    lines += markdown_table(["序号", "索引号", "标题", "发布时间"], [
+        [i, it.index_no, it.title, local_date(it.published_at).strftime("%Y-%m-%d")]
+        for i, it in enumerate(report.items, start=1)
+    ])  # fmt: skip
+    return "\n".join(lines)
 
 
 def _monthly_report_xlsx(report: MonthlyReport, month: date) -> bytes:
@@ -209,8 +244,20 @@ async def export_monthly_circular(
 ) -> ExportFile:
     month = parse_month(require_param(params, "month"))
     circular = await monthly_circular(session, actor, unit_code=require_param(params, "unitCode"), month=month)
-    content = await render(_monthly_circular_xlsx, circular, month)
-    return ExportFile(f"政务公开月通报-{circular.unit.name}-{month:%Y-%m}.xlsx", content, XLSX)
+    name = f"政务公开月通报-{circular.unit.name}-{month:%Y-%m}"
+    if fmt == "md":
+        return ExportFile(f"{name}.md", _monthly_circular_md(circular, month).encode("utf-8"), MARKDOWN)
+    return ExportFile(f"{name}.xlsx", await render(_monthly_circular_xlsx, circular, month), XLSX)
+
+
+def _monthly_circular_md(circular: MonthlyCircular, month: date) -> str:
+    lines = [f"# {circular.unit.name}政务公开月通报（{month.year}年{month.month}月）", ""]
+    lines += markdown_table(
+        ["排名", "单位", "本月公开", "上月公开", "本年累计", "未更新目录事项", "本月未公开", "连续两个月未公开"],
+        [[r.rank, r.organization.name, r.this_month, r.previous_month, r.year_to_date, r.stale_items,
+          "是" if r.none_this_month else "", "是" if r.two_months_without else ""] for r in circular.rows],
+    )  # fmt: skip
+    return "\n".join(lines)
 
 
 def _monthly_circular_xlsx(circular: MonthlyCircular, month: date) -> bytes:

@@ -10,8 +10,11 @@ from .calendar import set_calendar_days
 from .common import overrides, pauses_of, today
 from .intake import STAFF_CHANNELS, TRACKING_ALPHABET, Submission, status_for_applicant, submit
 from .queries import (
+    RUNNING,
+    STOPPED,
     RequestFilter,
     can_read,
+    current_due,
     days_left,
     events_of_requests,
     is_overdue,
@@ -62,6 +65,9 @@ __all__ = [
     "assign",
     "can_read",
     "correction_lapsed",
+    "RUNNING",
+    "STOPPED",
+    "current_due",
     "days_left",
     "end_consultation",
     "events_of_requests",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
@@ -78,16 +78,19 @@ def _set_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> None
 
 
 def pauses_of(events: list[RequestEvent]) -> list[clock.Pause]:
+    """The consultations of the log; a third party's counts at most its 15 working days (Art. 32)."""
     pauses: list[clock.Pause] = []
     started: date | None = None
+    limit: int | None = None
     for e in events:
         if e.kind in (EventKind.CONSULTATION_STARTED, EventKind.THIRD_PARTY_STARTED):
             started = e.on_date
+            limit = clock.THIRD_PARTY_WORKING_DAYS if e.kind is EventKind.THIRD_PARTY_STARTED else None
         elif e.kind in (EventKind.CONSULTATION_ENDED, EventKind.THIRD_PARTY_ENDED) and started is not None:
-            pauses.append(clock.Pause(started, e.on_date))
+            pauses.append(clock.Pause(started, e.on_date, limit))
             started = None
     if started is not None:
-        pauses.append(clock.Pause(started, None))
+        pauses.append(clock.Pause(started, None, limit))
     return pauses
 
 
@@ -103,4 +106,27 @@ def _on(day: date | None) -> date:
     on = day or today()
     if on > today():
         raise UserInputError("onDate", RequestsCode.IN_FUTURE, "日期不能晚于今天")
+    return on
+
+
+def chinese_date(day: date) -> str:
+    """2026年10月12日, as letters and notices write a date."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+async def _dated(session: AsyncSession, r: InfoRequest, day: date | None) -> date:
+    """The date a step took effect (paper work entered later gives its own date; default today):
+    not in the future, not before the request was received, not before the step it follows."""
+    on = _on(day)
+    if on < r.received_on:
+        raise UserInputError(
+            "onDate", RequestsCode.BEFORE_START, f"日期不能早于收到申请之日（{chinese_date(r.received_on)}）"
+        )
+    last = (
+        await session.execute(select(func.max(RequestEvent.on_date)).where(RequestEvent.request_id == r.id))
+    ).scalar_one_or_none()
+    if last is not None and on < last:
+        raise UserInputError(
+            "onDate", RequestsCode.BEFORE_START, f"日期不能早于上一步骤的日期（{chinese_date(last)}），请按办理顺序登记"
+        )
     return on

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
-from api.auth.actor import Actor
+from api.auth.actor import Actor, is_device
 from api.auth.passwords import hash_password, verify_password
 from api.codes import RequestsCode
 from api.db import commit
@@ -29,6 +29,7 @@ from .. import audit
 from .common import _event, _org_path, overrides, today
 
 STAFF_CHANNELS = (Channel.LETTER, Channel.ONSITE, Channel.FAX, Channel.EMAIL)
+REGULATIONS_IN_FORCE = date(2008, 5, 1)  # 《政府信息公开条例》 in force: no request was received before
 
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -60,12 +61,22 @@ async def submit(session: AsyncSession, actor: Actor, vault: Vault, s: Submissio
     """Returns the request and the query password, which is shown to the applicant once."""
     org, path = await _org_path(session, s.organization_id, "organizationId")
     now_day = today()
+    if s.channel is Channel.KIOSK and not is_device(actor.grants):
+        raise UserInputError(
+            "channel", RequestsCode.INVALID_CHANNEL, "KIOSK 渠道只能由政务公开专区的终端提交；网上申请请选择 ONLINE"
+        )
     if s.channel in STAFF_CHANNELS:
         # Letters, faxes, e-mails and on-site requests are recorded by the office that received them.
         actor.require("request", "record", path)
         received_on = s.received_on or now_day
         if received_on > now_day:
             raise UserInputError("receivedOn", RequestsCode.IN_FUTURE, "收到申请的日期不能晚于今天")
+        if received_on < REGULATIONS_IN_FORCE:
+            raise UserInputError(
+                "receivedOn",
+                RequestsCode.BEFORE_START,
+                "收到申请的日期不能早于2008年5月1日（《政府信息公开条例》施行之日）",
+            )
     else:
         received_on = now_day  # Art. 31: online requests are received the day receipt is confirmed: now.
     if not (s.applicant_name or "").strip():

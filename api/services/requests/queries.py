@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
@@ -25,7 +25,7 @@ from api.workdays import Overrides
 
 from .. import audit
 from ..pages import Page, fetch_page, grouped
-from .common import today
+from .common import pauses_of, today
 
 
 @dataclass
@@ -49,7 +49,7 @@ def _requests_query(actor: Actor, f: RequestFilter) -> Select[InfoRequest]:
     if f.status is not None:
         stmt = stmt.where(InfoRequest.status == f.status)
     if f.overdue is not None:
-        late = InfoRequest.status.in_(OPEN_STATUSES) & (InfoRequest.due_on < today())
+        late = overdue_clause(today())
         stmt = stmt.where(late if f.overdue else ~late)
     if f.due_before is not None:
         stmt = stmt.where(InfoRequest.due_on < f.due_before)
@@ -84,14 +84,38 @@ async def events_of_requests(session: AsyncSession, actor: Actor, ids: Sequence[
     return await grouped(session, stmt, "request_id", ids)
 
 
-def is_overdue(r: InfoRequest) -> bool:
-    """Still open after its due day (the same rule as the ``overdue`` filter above)."""
-    return r.status in OPEN_STATUSES and r.due_on < today()
+# "Overdue" and "days left", defined once: the clock runs for an open request unless it waits for
+# the applicant or for another agency. Art. 30: the period runs from the day the corrected request
+# arrives (补正: 待补正 is the applicant's turn). Art. 33: 征求第三方和其他机关意见所需时间不计算在前款
+# 规定的期限内 (会商 has no limit, so its due date moves each day it lasts: ``current_due``). A third
+# party's wait is bounded (Art. 32: 15 working days), and the stored due date already holds all of
+# it (``clock.paused_working_days``): a request waiting on a third party past that is overdue.
+STOPPED = (RequestStatus.AWAITING_CORRECTION, RequestStatus.CONSULTING)
+RUNNING = tuple(s for s in OPEN_STATUSES if s not in STOPPED)
+
+
+def overdue_clause(day: date) -> ColumnElement[bool]:
+    """SQL: the clock runs and the due day has passed (``is_overdue`` is the same test)."""
+    return InfoRequest.status.in_(RUNNING) & (InfoRequest.due_on < day)
+
+
+def is_overdue(r: InfoRequest, day: date | None = None) -> bool:
+    """The clock runs and the due day has passed (``overdue_clause`` is the same test in SQL)."""
+    return r.status in RUNNING and r.due_on < (day or today())
 
 
 def days_left(r: InfoRequest, ovr: Overrides) -> int | None:
-    """Working days to the due day, negative when overdue; None once the request is closed."""
-    return clock.working_days_left(today(), r.due_on, ovr) if r.status in OPEN_STATUSES else None
+    """Working days to the due day, negative when overdue; None while the clock stands still
+    (待补正, 会商) and once the request is closed."""
+    return clock.working_days_left(today(), r.due_on, ovr) if r.status in RUNNING else None
+
+
+def current_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> date:
+    """The due day as of today: during a 会商 it moves each working day the consultation lasts
+    (the stored one is as of the last step); otherwise the stored one."""
+    if r.status is not RequestStatus.CONSULTING:
+        return r.due_on
+    return clock.reply_due(r.clock_start, r.extension_days, pauses_of(events), today(), ovr).on
 
 
 def can_read(actor: Actor, r: InfoRequest) -> bool:

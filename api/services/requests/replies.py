@@ -27,8 +27,8 @@ from api.models import (
 from api.models.requests import REASONS_BY_TYPE
 
 from .. import audit
-from .common import _event, _load, _save, today
-from .workflow import _require, _target
+from .common import _dated, _event, _load, _save, chinese_date
+from .workflow import _last_event, _require, _target
 
 REMEDIES = (
     "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，"
@@ -47,11 +47,12 @@ REFUSALS = (
 
 DEFAULT_TEMPLATES = {
     ReplyType.DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}），申请内容：{description}。"
-    "经审查，您申请的信息属于公开范围，现予以提供。\n{organization}\n{replied_on}",
+    "经审查，您申请的信息属于公开范围，根据《中华人民共和国政府信息公开条例》第三十六条第二项的规定，现予以提供。"
+    "\n{organization}\n{replied_on}",
     ReplyType.PARTIALLY_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
     "您申请的信息部分予以公开，其余部分依据{legal_basis}不予公开。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.NOT_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
-    "您申请的信息{reason}，依据{legal_basis}，不予公开。\n{remedies}\n{organization}\n{replied_on}",
+    "您申请的信息属于{reason}，依据{legal_basis}，不予公开。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.UNABLE: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经查，{reason}，"
     "依据{legal_basis}，无法提供。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.NOT_PROCESSED: "{applicant_name}：\n本机关于{received_on}收到您提出的申请（{tracking_code}）。经审查，该申请属于{reason}，"
@@ -76,9 +77,10 @@ async def _letter(session: AsyncSession, r: InfoRequest, reply: ReplyInput, org:
     ).scalar_one_or_none()
     text = template.body if template else DEFAULT_TEMPLATES[reply.reply_type]
     values = {
-        "applicant_name": r.applicant_name, "tracking_code": r.tracking_code, "received_on": r.received_on.isoformat(),
-        "description": r.description, "reason": reply.reason.value if reply.reason else "", "legal_basis": reply.legal_basis,
-        "remedies": REMEDIES, "organization": org.name, "replied_on": on.isoformat(),
+        "applicant_name": r.applicant_name, "tracking_code": r.tracking_code,
+        "received_on": chinese_date(r.received_on), "description": r.description,
+        "reason": reply.reason.value if reply.reason else "", "legal_basis": reply.legal_basis,
+        "remedies": REMEDIES, "organization": org.name, "replied_on": chinese_date(on),
     }  # fmt: skip
     letter = text.format_map(_Blank(values))
     if reply.reply_type in REFUSALS and REMEDIES not in letter:
@@ -92,10 +94,19 @@ class _Blank(dict[str, str]):
 
 
 async def reply(
-    session: AsyncSession, actor: Actor, *, request_id: int, version: int, reply_: ReplyInput
-) -> InfoRequest:
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, reply_: ReplyInput,
+    on_date: date | None = None,
+) -> InfoRequest:  # fmt: skip
+    """答复, signed off (审核) by somebody other than the officer who drafted it and sent it for
+    review (the IN_REVIEW step's actor): the event records both."""
     r = await _load(session, actor, request_id, version)
     _require(r, "reply")
+    on = await _dated(session, r, on_date)
+    drafted = await _last_event(session, r, EventKind.IN_REVIEW)
+    if drafted is not None and drafted.actor_id is not None and drafted.actor_id == actor.user_id:
+        raise UserInputError(
+            "id", RequestsCode.SAME_REVIEWER, "答复须由拟稿人以外的负责人审签：请由政府信息公开工作机构负责人签发"
+        )
     allowed = REASONS_BY_TYPE[reply_.reply_type]
     if allowed and reply_.reason not in allowed:
         names = "、".join(x.value for x in allowed)
@@ -108,11 +119,14 @@ async def reply(
         )
     org = await session.get(Organization, r.handling_org_id)
     assert org is not None
-    on = today()
     r.reply_type, r.reply_reason, r.replied_on = reply_.reply_type, reply_.reason, on
     r.reply_letter = await _letter(session, r, reply_, org, on)
     r.status = _target(r, "reply")
-    _event(session, actor, r, EventKind.REPLIED, on, reply_.note, reply_type=reply_.reply_type.value)
+    signed = actor.user.display_name if actor.user else actor.name
+    _event(
+        session, actor, r, EventKind.REPLIED, on, reply_.note, reply_type=reply_.reply_type.value,
+        drafted_by=drafted.actor_name if drafted else None, signed_off_by=signed,
+    )  # fmt: skip
     if reply_.publish_proactively and reply_.reply_type in (ReplyType.DISCLOSED, ReplyType.PARTIALLY_DISCLOSED):
         await session.flush()
         r.proactive_document_id = await _start_proactive(session, actor, r, org)

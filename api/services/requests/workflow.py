@@ -24,7 +24,7 @@ from api.models import (
     RequestStatus,
 )
 
-from .common import _event, _load, _on, _org_path, _recompute, _save, overrides, today
+from .common import _dated, _event, _load, _org_path, _recompute, _save, chinese_date, overrides
 
 STATUS_NAMES = {
     RequestStatus.RECEIVED: "已签收", RequestStatus.REGISTERED: "已登记", RequestStatus.ASSIGNED: "已分办",
@@ -36,6 +36,7 @@ WORKING = (RequestStatus.REGISTERED, RequestStatus.ASSIGNED)
 
 # The legal moves, one table: status → action → next status. STAY: the status does not change
 # (延期); BACK: back to the status before the pause (补正, 征求意见), which the pause's event records.
+# A reply goes through 审核 (IN_REVIEW): there is no reply from a working status.
 STAY, BACK = "stay", "back"
 ACTION_NAMES = {
     "register": "登记", "assign": "分办", "request_correction": "要求补正", "record_correction": "登记补正",
@@ -46,8 +47,7 @@ ACTION_NAMES = {
 _S = RequestStatus
 _WORKING_MOVES: dict[str, RequestStatus | str] = {
     "assign": _S.ASSIGNED, "request_correction": _S.AWAITING_CORRECTION, "consult": _S.CONSULTING,
-    "consult_third_party": _S.THIRD_PARTY, "extend": STAY, "send_for_review": _S.IN_REVIEW, "reply": _S.REPLIED,
-    "withdraw": _S.WITHDRAWN,
+    "consult_third_party": _S.THIRD_PARTY, "extend": STAY, "send_for_review": _S.IN_REVIEW, "withdraw": _S.WITHDRAWN,
 }  # fmt: skip
 TRANSITIONS: dict[RequestStatus, dict[str, RequestStatus | str]] = {
     _S.RECEIVED: {
@@ -84,41 +84,55 @@ def _target(request: InfoRequest, action: str) -> RequestStatus:
     return to
 
 
-async def register(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+# Every step takes the date it took effect (``on_date``, default today: ``_dated``); the event
+# log keeps it beside the time it was entered (``RequestEvent.created_at``).
+
+
+async def register(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
+) -> InfoRequest:
     r = await _load(session, actor, request_id, version)
     _require(r, "register")
+    on = await _dated(session, r, on_date)
     r.status = _target(r, "register")
-    _event(session, actor, r, EventKind.REGISTERED, today())
+    _event(session, actor, r, EventKind.REGISTERED, on)
     return await _save(session, actor, r, "register", "登记")
 
 
 async def assign(
-    session: AsyncSession, actor: Actor, *, request_id: int, version: int, organization_id: int
-) -> InfoRequest:
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, organization_id: int,
+    on_date: date | None = None,
+) -> InfoRequest:  # fmt: skip
     """分办: the e-government office forwards a request to the organization that will handle it."""
     r = await _load(session, actor, request_id, version)
     _require(r, "assign")
+    on = await _dated(session, r, on_date)
     org, path = await _org_path(session, organization_id, "organizationId")
     actor.require("request", "handle", path)
     r.handling_org_id, r.scope_path, r.status = org.id, path, _target(r, "assign")
-    _event(session, actor, r, EventKind.ASSIGNED, today(), f"分办至{org.name}", organization_id=org.id)
+    _event(session, actor, r, EventKind.ASSIGNED, on, f"分办至{org.name}", organization_id=org.id)
     return await _save(session, actor, r, "assign", f"分办至{org.name}")
 
 
 async def request_correction(
     session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str, on_date: date | None = None
 ) -> InfoRequest:
+    """Art. 30: one notice (一次性告知), within 7 working days of receipt."""
     r = await _load(session, actor, request_id, version)
     _require(r, "request_correction")
     if not (note or "").strip():
         raise UserInputError("note", RequestsCode.REQUIRED, "请写明需要补正的事项和补正期限")
-    on = _on(on_date)
+    if await _last_event(session, r, EventKind.CORRECTION_REQUESTED) is not None:
+        raise UserInputError(
+            "id", RequestsCode.ALREADY_NOTIFIED, "补正应一次性告知：本申请已发过补正告知，不能再次要求补正"
+        )
+    on = await _dated(session, r, on_date)
     latest = clock.correction_notice_due(r.received_on, await overrides(session))
     if on > latest:
         raise UserInputError(
             "onDate",
             RequestsCode.CORRECTION_TOO_LATE,
-            f"补正告知应在收到申请后7个工作日内（{latest.isoformat()}前）一次性发出，已逾期",
+            f"补正告知应在收到申请后7个工作日内（{chinese_date(latest)}前）一次性发出，已逾期",
         )
     previous = r.status
     r.status = _target(r, "request_correction")
@@ -132,27 +146,34 @@ async def record_correction(
     """Art. 30: the reply period runs from the day the corrected request arrives."""
     r = await _load(session, actor, request_id, version)
     _require(r, "record_correction")
-    on = _on(on_date)
-    last = (
-        await session.execute(
-            select(RequestEvent).where(RequestEvent.request_id == r.id, RequestEvent.kind == EventKind.CORRECTION_REQUESTED)
-            .order_by(RequestEvent.id.desc())
-        )
-    ).scalars().first()  # fmt: skip
+    on = await _dated(session, r, on_date)  # on or after the notice: the step it follows
+    last = await _last_event(session, r, EventKind.CORRECTION_REQUESTED)
     r.status = RequestStatus(str(last.data.get("previous"))) if last else RequestStatus.REGISTERED
     r.clock_start = on
     _event(session, actor, r, EventKind.CORRECTED, on, "收到补正后的申请，答复期限重新计算")
     await session.flush()
     await _recompute(session, r)
-    return await _save(session, actor, r, "record_correction", f"收到补正，答复期限至{r.due_on.isoformat()}")
+    return await _save(session, actor, r, "record_correction", f"收到补正，答复期限至{chinese_date(r.due_on)}")
 
 
-async def correction_lapsed(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+async def _last_event(session: AsyncSession, r: InfoRequest, kind: EventKind) -> RequestEvent | None:
+    stmt = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == r.id, RequestEvent.kind == kind)
+        .order_by(RequestEvent.id.desc())
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def correction_lapsed(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
+) -> InfoRequest:
     r = await _load(session, actor, request_id, version)
     _require(r, "correction_lapsed")
+    on = await _dated(session, r, on_date)
     r.status = _target(r, "correction_lapsed")
-    r.reply_type, r.reply_reason, r.replied_on = ReplyType.OTHER, ReplyReason.CORRECTION_LAPSED, today()
-    _event(session, actor, r, EventKind.CORRECTION_LAPSED, today(), "申请人逾期不补正，视为放弃申请")
+    r.reply_type, r.reply_reason, r.replied_on = ReplyType.OTHER, ReplyReason.CORRECTION_LAPSED, on
+    _event(session, actor, r, EventKind.CORRECTION_LAPSED, on, "申请人逾期不补正，视为放弃申请")
     return await _save(session, actor, r, "correction_lapsed", "逾期不补正")
 
 
@@ -166,9 +187,12 @@ async def start_consultation(
         else ("consult", EventKind.CONSULTATION_STARTED)
     )  # fmt: skip
     _require(r, action)
+    on = await _dated(session, r, on_date)
     previous = r.status
     r.status = _target(r, action)
-    _event(session, actor, r, kind, _on(on_date), note, previous=previous.value)
+    _event(session, actor, r, kind, on, note, previous=previous.value)
+    await session.flush()
+    await _recompute(session, r)  # a third party's 15 working days count at once (Art. 32)
     return await _save(session, actor, r, "consultation_start", "征求第三方意见" if third_party else "会商")
 
 
@@ -186,7 +210,7 @@ async def end_consultation(
         )
     ).scalars().first()  # fmt: skip
     assert started is not None
-    on = _on(on_date)
+    on = await _dated(session, r, on_date)
     if on < started.on_date:
         raise UserInputError("onDate", RequestsCode.BEFORE_START, "结束日期不能早于开始日期")
     kind = EventKind.THIRD_PARTY_ENDED if r.status is RequestStatus.THIRD_PARTY else EventKind.CONSULTATION_ENDED
@@ -194,13 +218,15 @@ async def end_consultation(
     _event(session, actor, r, kind, on, note)
     await session.flush()
     await _recompute(session, r)
-    return await _save(session, actor, r, "consultation_end", f"意见已收回，答复期限至{r.due_on.isoformat()}")
+    return await _save(session, actor, r, "consultation_end", f"意见已收回，答复期限至{chinese_date(r.due_on)}")
 
 
 async def extend(
-    session: AsyncSession, actor: Actor, *, request_id: int, version: int, days: int, reason: str, approver: str
-) -> InfoRequest:
-    """Art. 33: one extension of at most 20 working days, approved, the applicant informed."""
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, days: int, reason: str, approver: str,
+    on_date: date | None = None,
+) -> InfoRequest:  # fmt: skip
+    """Art. 33: one extension of at most 20 working days, approved, the applicant informed, and
+    within the reply period (需要延长答复期限的: decided before the period runs out)."""
     r = await _load(session, actor, request_id, version)
     _require(r, "extend")
     if r.extension_days:
@@ -211,13 +237,18 @@ async def extend(
         raise UserInputError("reason", RequestsCode.REQUIRED, "延期须说明理由")
     if not (approver or "").strip():
         raise UserInputError("approver", RequestsCode.REQUIRED, "延期须经政府信息公开工作机构负责人同意，请填写同意人")
+    on = await _dated(session, r, on_date)
+    if on > r.due_on:
+        raise UserInputError(
+            "onDate", RequestsCode.TOO_LATE, f"延期应在答复期限（{chinese_date(r.due_on)}）届满前决定，已超过期限"
+        )
     r.extension_days = days
     _event(
         session,
         actor,
         r,
         EventKind.EXTENDED,
-        today(),
+        on,
         reason.strip(),
         days=days,
         approver=approver.strip(),
@@ -228,11 +259,16 @@ async def extend(
     return await _save(session, actor, r, "extend", f"延期{days}个工作日（{approver.strip()}同意），已告知申请人")
 
 
-async def send_for_review(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+async def send_for_review(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
+) -> InfoRequest:
+    """审核: the officer who drafted the reply sends it for sign-off (``replies.reply`` is the
+    sign-off, by somebody else)."""
     r = await _load(session, actor, request_id, version)
     _require(r, "send_for_review")
+    on = await _dated(session, r, on_date)
     r.status = _target(r, "send_for_review")
-    _event(session, actor, r, EventKind.IN_REVIEW, today(), "送负责人审签")
+    _event(session, actor, r, EventKind.IN_REVIEW, on, "送负责人审签", drafted_by=actor.user_id)
     return await _save(session, actor, r, "review", "送审")
 
 
@@ -259,25 +295,29 @@ def short_code(org: Organization) -> str:
     return (org.short_name or f"ORG{org.id}").strip()
 
 
-async def archive(session: AsyncSession, actor: Actor, *, request_id: int, version: int) -> InfoRequest:
+async def archive(
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
+) -> InfoRequest:
     """归档 with a number {short code}-{year}-{4-digit serial}, unique per organization and year."""
     r = await _load(session, actor, request_id, version)
     _require(r, "archive")
+    on = await _dated(session, r, on_date)
     org = await session.get(Organization, r.handling_org_id)
     assert org is not None
-    year = today().year
+    year = on.year
     serial = await _next_archive_serial(session, org.id, year)
     r.archive_no = f"{short_code(org)}-{year}-{serial:04d}"
     r.status = _target(r, "archive")
-    _event(session, actor, r, EventKind.ARCHIVED, today(), r.archive_no)
+    _event(session, actor, r, EventKind.ARCHIVED, on, r.archive_no)
     return await _save(session, actor, r, "archive", f"归档 {r.archive_no}")
 
 
 async def withdraw(
-    session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str = ""
+    session: AsyncSession, actor: Actor, *, request_id: int, version: int, note: str = "", on_date: date | None = None
 ) -> InfoRequest:
     r = await _load(session, actor, request_id, version)
     _require(r, "withdraw")
+    on = await _dated(session, r, on_date)
     r.status = _target(r, "withdraw")
-    _event(session, actor, r, EventKind.WITHDRAWN, today(), note or "申请人撤回申请")
+    _event(session, actor, r, EventKind.WITHDRAWN, on, note or "申请人撤回申请")
     return await _save(session, actor, r, "withdraw", "申请人撤回")
