@@ -70,6 +70,8 @@ LIST_BOUNDS: dict[str, int] = {
     "User.grants": 20,
     "InfoRequest.events": 50,
     "InfoRequest.appeals": 10,
+    "Query.infoRequestRegister": 1000,  # REGISTER_ROWS: more by the export (api/services/requests/register.py)
+    "InfoRequestRegisterRow.steps": 30,
     "MonthlyReport.items": 500,
     "MonthlyReport.staleItems": 200,
     "MonthlyCircular.rows": 500,

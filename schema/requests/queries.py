@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 
 from api.auth.scope import unit_path
@@ -7,7 +10,7 @@ from api.services import requests as service
 
 from ..relay import Connection, connection, decode_id
 from .inputs import InfoRequestFilter
-from .types import InfoRequestStatusType, InfoRequestType
+from .types import InfoRequestRegisterRowType, InfoRequestStatusType, InfoRequestType
 
 
 @strawberry.type
@@ -18,6 +21,19 @@ class RequestsQuery:
     ) -> InfoRequestStatusType | None:
         request = await service.status_for_applicant(info.context.session, tracking_code, password)
         return InfoRequestStatusType.of(request) if request else None
+
+    @strawberry.field(
+        description="The register (台账) of requests received from `from` to `to` (at most 366 days) by the unit's "
+        "organizations and those below, oldest first; export: GET /exports/request-register?unitCode=&from=&to=."
+    )
+    async def info_request_register(
+        self, info: strawberry.Info, unit_code: str, from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[InfoRequestRegisterRowType]:
+        ctx = info.context
+        rows = await service.request_register(
+            ctx.session, ctx.actor, unit_code=unit_code, start=from_, end=to, max_rows=service.REGISTER_QUERY_ROWS
+        )
+        return [InfoRequestRegisterRowType.of(r) for r in rows]
 
     @strawberry.field(description="Requests the caller may see, soonest due first.")
     async def info_requests(

@@ -53,6 +53,42 @@ class InfoRequestEventType:
         return cls(kind=e.kind, on_date=e.on_date, actor_name=e.actor_name, comment=e.comment, created_at=e.created_at)
 
 
+@strawberry.type(name="InfoRequestRegisterStep")
+class InfoRequestRegisterStepType:
+    kind: EventKind
+    on_date: date
+
+
+@strawberry.type(
+    name="InfoRequestRegisterRow",
+    description="One request of the register (依申请公开台账): no applicant's name, ID number or contact.",
+)
+class InfoRequestRegisterRowType:
+    id: strawberry.ID = strawberry.field(description="The request's global id (infoRequest(id:) opens it).")
+    tracking_code: str
+    channel: Channel
+    applicant_type: ApplicantType
+    received_on: date
+    steps: list[InfoRequestRegisterStepType]
+    due_on: date
+    replied_on: date | None
+    days_taken: int | None = strawberry.field(
+        description="Working days from day zero (or the correction) to the reply."
+    )
+    reply_type: ReplyType | None
+    appeals: list[AppealKind]
+
+    @classmethod
+    def of(cls, row: service.RegisterRow) -> InfoRequestRegisterRowType:
+        return cls(
+            id=strawberry.ID(relay.to_base64("InfoRequest", row.request_id)), tracking_code=row.tracking_code,
+            channel=row.channel, applicant_type=row.applicant_type,
+            received_on=row.received_on, steps=[InfoRequestRegisterStepType(kind=k, on_date=d) for k, d in row.steps],
+            due_on=row.due_on, replied_on=row.replied_on, days_taken=row.days_taken, reply_type=row.reply_type,
+            appeals=list(row.appeals),
+        )  # fmt: skip
+
+
 @strawberry.type(name="Appeal", description="An administrative review or lawsuit about the request.")
 class AppealType(Node):
     pk: relay.NodeID[int]

@@ -232,6 +232,13 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         # ano adm hui yin edi rev app foi vil aud kio twn
         " -   -   -   -   Y   -   -   -   -   -   -   -",
     ),
+    "infoRequestRegister": (
+        f'{{ infoRequestRegister(unitCode: "{HUILI_CODE}", from: "2026-01-01", to: "2026-12-31") {{ id }} }}',
+        None,
+        # request read at the county: the district office, the FOI officer (at 会理县) and the auditor.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " -   Y   Y   -   -   -   -   Y   -   Y   -   -",
+    ),
     "overdueInterpretations": (
         f'{{ overdueInterpretations(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
         None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -538,3 +539,53 @@ async def test_only_a_kiosk_submits_by_the_kiosk_channel(
     ] == []
     ancient = await gql.data(SUBMIT, {"input": applicant(o, channel="LETTER", receivedOn="2008-04-30")}, o.foi)
     assert ancient["submitInfoRequest"]["errors"][0]["code"] == "BEFORE_START"
+
+
+REGISTER = """query($u: String!, $f: Date!, $t: Date!) { infoRequestRegister(unitCode: $u, from: $f, to: $t) {
+  trackingCode channel applicantType receivedOn steps { kind onDate } dueOn repliedOn daysTaken replyType appeals } }"""
+
+
+async def test_the_register_lists_each_request_without_the_applicant(
+    gql: GraphQLClient, client: Any, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    r = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-10-09"),
+                    onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r, onDate=("Date", "2026-10-15")))["request"]
+    replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}),
+                         onDate=("Date", "2026-10-16"))  # fmt: skip
+    assert replied["errors"] == []
+    waiting = await letter(gql, o, "2026-11-02")
+    rows = (await gql.data(REGISTER, {"u": "513425000000", "f": "2026-10-01", "t": "2026-11-30"}, o.district))[
+        "infoRequestRegister"
+    ]
+    assert [row["receivedOn"] for row in rows] == ["2026-10-09", "2026-11-02"]
+    done = rows[0]
+    assert (done["channel"], done["applicantType"], done["replyType"], done["repliedOn"]) == (
+        "LETTER", "NATURAL_PERSON", "DISCLOSED", "2026-10-16",
+    )  # fmt: skip
+    assert [s["kind"] for s in done["steps"]] == ["RECEIVED", "REGISTERED", "IN_REVIEW", "REPLIED"]
+    assert done["daysTaken"] == 6  # 10-10 (a 调休 working Saturday) and 10-12 … 10-16; 10-09 is day zero
+    assert rows[1]["repliedOn"] is None and rows[1]["daysTaken"] is None and waiting["receivedOn"] == "2026-11-02"
+    long = await gql(REGISTER, {"u": "513425000000", "f": "2025-01-01", "t": "2026-11-30"}, o.district)
+    assert long["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "366" in long["errors"][0]["message"]
+    # The officer of one organization keeps its own register, not the county's.
+    assert (await gql(REGISTER, {"u": "513425000000", "f": "2026-10-01", "t": "2026-11-30"}, o.foi))["errors"][0][
+        "extensions"
+    ]["code"] == "FORBIDDEN"
+
+    params = {"unitCode": "513425000000", "from": "2026-10-01", "to": "2026-11-30"}
+    response = await client.get(
+        "/exports/request-register", params=params, headers={"Authorization": f"Bearer {o.district}"}
+    )
+    assert response.status_code == 200, response.text
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert done["trackingCode"] in cells and "受理编号" in cells
+    text = "".join(cells)
+    assert "张三" not in text and "513425199001011234" not in text and "13800001234" not in text
+    md = await client.get("/exports/request-register", params={**params, "format": "md"},
+                          headers={"Authorization": f"Bearer {o.district}"})  # fmt: skip
+    assert md.status_code == 200 and done["trackingCode"] in md.text and "张三" not in md.text

@@ -22,6 +22,8 @@ from .queries import (
     requests_by_ids,
     reveal,
 )
+from .register import QUERY_ROWS as REGISTER_QUERY_ROWS
+from .register import RegisterRow, request_register
 from .replies import DEFAULT_TEMPLATES, REFUSALS, REMEDIES, ReplyInput, reply, save_template
 from .workflow import (
     ACTION_NAMES,
@@ -66,6 +68,9 @@ __all__ = [
     "can_read",
     "correction_lapsed",
     "RUNNING",
+    "REGISTER_QUERY_ROWS",
+    "RegisterRow",
+    "request_register",
     "STOPPED",
     "current_due",
     "days_left",
