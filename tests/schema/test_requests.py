@@ -118,6 +118,12 @@ async def letter(gql: GraphQLClient, o: Office, received_on: str) -> dict[str, A
     return await staff_view(gql, o, submitted["trackingCode"])
 
 
+async def registered(gql: GraphQLClient, o: Office, received_on: str) -> dict[str, Any]:
+    """A letter received on ``received_on`` and registered the same day."""
+    r = await letter(gql, o, received_on)
+    return (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", received_on)))["request"]
+
+
 async def test_due_dates_follow_chinese_working_days(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
@@ -161,8 +167,7 @@ async def test_extension_adds_twenty_working_days_once(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
-    r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    r = await registered(gql, o, "2026-09-25")
     too_long = await step(
         gql,
         o.foi,
@@ -216,8 +221,7 @@ async def test_third_party_pause_moves_the_due_date(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
-    r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    r = await registered(gql, o, "2026-09-25")
     assert r["dueOn"] == "2026-10-29"
     paused = await step(
         gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True), onDate=("Date", "2026-10-09")
@@ -447,8 +451,7 @@ async def test_an_extension_is_decided_before_the_due_day(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
-    r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    r = await registered(gql, o, "2026-09-25")
     late = await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 10), reason=("String!", "需调取档案"),
                       approver=("String!", "王主任"), onDate=("Date", "2026-10-30"))  # fmt: skip
     assert late["errors"][0]["code"] == "TOO_LATE" and "2026年10月29日" in late["errors"][0]["message"]
@@ -459,8 +462,7 @@ async def test_a_third_party_is_waited_for_15_working_days_at_most(
 ) -> None:
     """Art. 32: the third party answers within 15 working days; the clock does not wait longer."""
     o = await make_office(session, system, make_user)
-    r = await letter(gql, o, "2026-09-25")
-    r = (await step(gql, o.foi, "registerInfoRequest", r, onDate=("Date", "2026-09-25")))["request"]
+    r = await registered(gql, o, "2026-09-25")
     paused = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True),
                          onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
     # While it lasts, the due day holds the whole 15 working days: 2026-10-29 + 15.
@@ -475,16 +477,13 @@ async def test_overdue_has_one_definition_for_the_filter_and_the_field(
     """Waiting for the applicant (待补正) or another agency (会商) is never overdue; a third party
     past its 15 days and a request simply left are."""
     o = await make_office(session, system, make_user)
-    left = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
-                       onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    left = await registered(gql, o, "2026-09-25")
     waiting = await step(gql, o.foi, "requestCorrection", await letter(gql, o, "2026-09-28"),
                          note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29"))  # fmt: skip
-    consulting = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
-                             onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    consulting = await registered(gql, o, "2026-09-25")
     consulting = (await step(gql, o.foi, "startConsultation", consulting, thirdParty=("Boolean!", False),
                              onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
-    third = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-09-25"),
-                        onDate=("Date", "2026-09-25")))["request"]  # fmt: skip
+    third = await registered(gql, o, "2026-09-25")
     third = (await step(gql, o.foi, "startConsultation", third, thirdParty=("Boolean!", True),
                         onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
     fresh = await letter(gql, o, str(date.today() - timedelta(days=1)))
@@ -512,8 +511,7 @@ async def test_a_reply_is_signed_off_by_somebody_else_after_review(
 ) -> None:
     """审核: no reply straight from the desk, and the officer who drafted it may not sign it off."""
     o = await make_office(session, system, make_user)
-    r = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-11-02"),
-                    onDate=("Date", "2026-11-02")))["request"]  # fmt: skip
+    r = await registered(gql, o, "2026-11-02")
     skipped = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}))
     assert skipped["errors"][0]["code"] == "ILLEGAL_TRANSITION"
     r = (await step(gql, o.foi, "sendInfoRequestForReview", r))["request"]
@@ -549,8 +547,7 @@ async def test_the_register_lists_each_request_without_the_applicant(
     gql: GraphQLClient, client: Any, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
-    r = (await step(gql, o.foi, "registerInfoRequest", await letter(gql, o, "2026-10-09"),
-                    onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
+    r = await registered(gql, o, "2026-10-09")
     r = (await step(gql, o.foi, "sendInfoRequestForReview", r, onDate=("Date", "2026-10-15")))["request"]
     replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}),
                          onDate=("Date", "2026-10-16"))  # fmt: skip
@@ -589,3 +586,42 @@ async def test_the_register_lists_each_request_without_the_applicant(
     md = await client.get("/exports/request-register", params={**params, "format": "md"},
                           headers={"Authorization": f"Bearer {o.district}"})  # fmt: skip
     assert md.status_code == 200 and done["trackingCode"] in md.text and "张三" not in md.text
+
+
+async def test_due_day_days_left_and_overdue_agree_at_every_point_of_a_request(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Arts. 30, 33: one request corrected, paused (会商), resumed and extended; at each point its
+    dueOn, daysLeft and overdue agree with each other and with the infoRequests overdue filter."""
+    o = await make_office(session, system, make_user)
+    listed = "{ infoRequests(first: 50, filter: { overdue: true }) { edges { node { id } } } }"
+
+    async def check(r: dict[str, Any], due: str | None, stopped: bool) -> dict[str, Any]:
+        view = (await gql.data(EVENTS, {"id": r["id"]}, o.foi))["infoRequest"]
+        flagged = {e["node"]["id"] for e in (await gql.data(listed, token=o.foi))["infoRequests"]["edges"]}
+        assert view["overdue"] == (r["id"] in flagged), view
+        if stopped:
+            assert view["daysLeft"] is None and view["overdue"] is False, view
+        else:
+            assert view["daysLeft"] is not None and (view["daysLeft"] < 0) == view["overdue"], view
+            assert view["overdue"] == (view["dueOn"] < str(date.today())), view
+        if due is not None:
+            assert view["dueOn"] == due, view
+        return view
+
+    r = await registered(gql, o, "2026-09-25")
+    await check(r, "2026-10-29", stopped=False)
+    r = (await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"),
+                    onDate=("Date", "2026-09-28")))["request"]  # fmt: skip
+    await check(r, None, stopped=True)  # 待补正: the applicant's turn
+    r = (await step(gql, o.foi, "recordCorrection", r, onDate=("Date", "2026-10-12")))["request"]
+    await check(r, "2026-11-09", stopped=False)  # 20 working days from the corrected request
+    r = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", False),
+                    onDate=("Date", "2026-10-20")))["request"]  # fmt: skip
+    paused = await check(r, None, stopped=True)  # 会商: the due day moves while it lasts
+    assert paused["dueOn"] > "2026-11-09"
+    r = (await step(gql, o.foi, "endConsultation", r, onDate=("Date", "2026-10-27")))["request"]
+    await check(r, "2026-11-16", stopped=False)  # + 5 working days (10-21 … 10-27)
+    r = (await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 20), reason=("String!", "需调取档案"),
+                    approver=("String!", "王主任"), onDate=("Date", "2026-10-28")))["request"]  # fmt: skip
+    await check(r, "2026-12-14", stopped=False)  # + 20 working days (Art. 33)

@@ -295,7 +295,7 @@ async def test_postgresql_ranks_from_the_search_table_alone(
     assert len(ranked) == 1 and "head_tsv" in ranked[0] and " documents" not in ranked[0], ranked
     async with app.state.engine.connect() as conn:
         options = (
-            await conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'document_search'"))
+            await conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'document_search'::regclass"))
         ).scalar()
         storage = dict(
             (await conn.execute(text(
