@@ -552,7 +552,14 @@ async def test_the_register_lists_each_request_without_the_applicant(
     replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}),
                          onDate=("Date", "2026-10-16"))  # fmt: skip
     assert replied["errors"] == []
-    waiting = await letter(gql, o, "2026-11-02")
+    waiting = await registered(gql, o, "2026-11-02")
+    waiting = (await step(gql, o.foi, "startConsultation", waiting, thirdParty=("Boolean!", False),
+                          onDate=("Date", "2026-11-10")))["request"]  # fmt: skip
+    # The stored due day is as of the consultation's last step (days ago, here); the register
+    # shows it as of today, as the request's dueOn does.
+    await session.execute(update(InfoRequest).where(InfoRequest.received_on == date(2026, 11, 2))
+                          .values(due_on=date(2026, 11, 30)))  # fmt: skip
+    await session.commit()
     rows = (await gql.data(REGISTER, {"u": "513425000000", "f": "2026-10-01", "t": "2026-11-30"}, o.district))[
         "infoRequestRegister"
     ]
@@ -563,7 +570,10 @@ async def test_the_register_lists_each_request_without_the_applicant(
     )  # fmt: skip
     assert [s["kind"] for s in done["steps"]] == ["RECEIVED", "REGISTERED", "IN_REVIEW", "REPLIED"]
     assert done["daysTaken"] == 6  # 10-10 (a 调休 working Saturday) and 10-12 … 10-16; 10-09 is day zero
-    assert rows[1]["repliedOn"] is None and rows[1]["daysTaken"] is None and waiting["receivedOn"] == "2026-11-02"
+    assert rows[1]["repliedOn"] is None and rows[1]["daysTaken"] is None
+    # a 会商 moves the due day as it lasts: the register shows it as the request does
+    shown = (await gql.data(EVENTS, {"id": waiting["id"]}, o.foi))["infoRequest"]["dueOn"]
+    assert rows[1]["dueOn"] == shown and shown > "2026-11-30"
     long = await gql(REGISTER, {"u": "513425000000", "f": "2025-01-01", "t": "2026-11-30"}, o.district)
     assert long["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "366" in long["errors"][0]["message"]
     # The officer of one organization keeps its own register, not the county's.

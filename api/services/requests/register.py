@@ -35,6 +35,7 @@ from ..reports.export import (
     widths,
 )
 from .common import chinese_date, overrides
+from .queries import current_due
 
 MAX_DAYS = 366  # one register covers at most a year
 MAX_ROWS = 10_000  # rows of an export
@@ -85,12 +86,12 @@ async def request_register(
         more = "，或用导出（/exports/request-register）" if max_rows < MAX_ROWS else ""
         raise UserInputError("to", RequestsCode.TOO_LONG, f"该期间的申请超过{max_rows}件，请缩短日期范围{more}")
     ids = [r.id for r in found]
-    steps: dict[int, list[tuple[EventKind, date]]] = defaultdict(list)
+    logs: dict[int, list[RequestEvent]] = defaultdict(list)
     appeals: dict[int, list[AppealKind]] = defaultdict(list)
     if ids:
         events = select(RequestEvent).where(RequestEvent.request_id.in_(ids)).order_by(RequestEvent.id)
         for e in (await session.execute(events)).scalars():
-            steps[e.request_id].append((e.kind, e.on_date))
+            logs[e.request_id].append(e)
         for a in (
             await session.execute(select(Appeal).where(Appeal.request_id.in_(ids)).order_by(Appeal.id))
         ).scalars():
@@ -103,8 +104,8 @@ async def request_register(
             channel=r.channel,
             applicant_type=r.applicant_type,
             received_on=r.received_on,
-            steps=steps[r.id],
-            due_on=r.due_on,
+            steps=[(e.kind, e.on_date) for e in logs[r.id]],
+            due_on=current_due(r, logs[r.id], ovr),  # as the request's dueOn field shows it
             replied_on=r.replied_on,
             days_taken=_taken(r, ovr),
             reply_type=r.reply_type,
