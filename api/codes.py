@@ -138,11 +138,14 @@ class RequestsCode(StrEnum):
     IN_FUTURE = "IN_FUTURE"
     LEGAL_BASIS_REQUIRED = "LEGAL_BASIS_REQUIRED"
     NOT_FOUND = "NOT_FOUND"
+    NO_FEE = "NO_FEE"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
     REASON_NOT_ALLOWED = "REASON_NOT_ALLOWED"
     REASON_REQUIRED = "REASON_REQUIRED"
     REMEDIES_REQUIRED = "REMEDIES_REQUIRED"
     REQUIRED = "REQUIRED"
     SAME_REVIEWER = "SAME_REVIEWER"
+    TOO_EARLY = "TOO_EARLY"
     TOO_LATE = "TOO_LATE"
     TOO_LONG = "TOO_LONG"
 
@@ -217,6 +220,7 @@ MEANINGS: dict[str, str] = {
     "MACRO_ENABLED": "The Office file holds macros or ActiveX controls, or is of a macro-enabled kind.",
     "NOT_APPLICABLE": "The field does not apply to this kind of object.",
     "NOT_COUNTY": "The unit given is not a county.",
+    "NO_FEE": "The office's fee standard charges nothing for this request (国办函〔2020〕109号 thresholds).",
     "NOT_FOUND": "No object with this id or code (or not one the caller may see).",
     "NOT_INTERPRETATION": "The document is not a policy interpretation.",
     "NOT_IN_VILLAGE": "The organization is not in the village.",
@@ -237,6 +241,7 @@ MEANINGS: dict[str, str] = {
     "SAME_REVIEWER": "The same person may not take two review steps (of one version, or draft and approve a reply).",
     "SCOPE_REQUIRED": "Say which unit the report is for.",
     "STORAGE_UNAVAILABLE": "The file store cannot be reached; retry later.",
+    "TOO_EARLY": "The step waits for a deadline that has not passed (a correction or fee lapses only after its day).",
     "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",

@@ -2,7 +2,8 @@
 
 The district office's own calendar (``calendar_days``: holidays and 调休 working days) comes
 first; then chinesecalendar's tables, which know 2004-2026; for a year neither knows, weekdays are
-working days and the answer is provisional.
+working days and the answer is provisional until the office marks that year complete (entering
+one day of a year does not: a forgotten Spring Festival would go unflagged).
 
 Counting is arithmetic over weeks plus the days that break the Monday-to-Friday rule (the
 package's holidays on weekdays and weekends worked, and the office's days), so it costs the same
@@ -23,6 +24,19 @@ from chinese_calendar.constants import workdays as _workdays
 Overrides = Mapping[date, bool]
 NO_OVERRIDES: Overrides = {}
 
+
+class OfficeCalendar(dict[date, bool]):
+    """The office's days (holidays false, 调休 working days true) and the years it marked complete."""
+
+    def __init__(self, days: Mapping[date, bool] | None = None, complete_years: frozenset[int] = frozenset()) -> None:
+        super().__init__(days or {})
+        self.complete_years = complete_years
+
+
+def _complete_years(overrides: Overrides) -> frozenset[int]:
+    return overrides.complete_years if isinstance(overrides, OfficeCalendar) else frozenset()
+
+
 # chinesecalendar answers for these years only (it raises NotImplementedError outside them).
 KNOWN_YEARS = range(min(_holidays).year, max(_holidays).year + 1)
 # The package's days that break the weekday rule, as chinese_calendar.is_workday decides them:
@@ -42,9 +56,8 @@ def is_working_day(day: date, overrides: Overrides = NO_OVERRIDES) -> tuple[bool
         return overrides[day], False
     if day.year in KNOWN_YEARS:
         return _PACKAGE.get(day, _weekday(day)), False
-    # A year the package does not know: provisional unless the office entered that year.
-    known = any(d.year == day.year for d in overrides)
-    return _weekday(day), not known
+    # A year the package does not know: provisional unless the office marked that year complete.
+    return _weekday(day), day.year not in _complete_years(overrides)
 
 
 def _weekdays_between(first: date, last: date) -> int:
@@ -85,8 +98,8 @@ def _provisional(first: date, last: date, overrides: Overrides) -> bool:
         return False
     years = range(first.year, last.year + 1)
     unknown = len(years) - len(range(max(years.start, KNOWN_YEARS.start), min(years.stop, KNOWN_YEARS.stop)))
-    entered = {d.year for d in overrides if d.year in years and d.year not in KNOWN_YEARS}
-    return unknown > len(entered)
+    complete = {y for y in _complete_years(overrides) if y in years and y not in KNOWN_YEARS}
+    return unknown > len(complete)
 
 
 def add_working_days(start: date, count: int, overrides: Overrides = NO_OVERRIDES) -> tuple[date, bool]:

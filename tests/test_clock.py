@@ -16,6 +16,7 @@ from api.clock import (
     reply_due,
     working_days_left,
 )
+from api.workdays import OfficeCalendar
 
 NONE: dict[date, bool] = {}
 TODAY = date(2026, 11, 30)
@@ -62,11 +63,13 @@ def test_the_correction_notice_is_due_seven_working_days_after_receipt() -> None
     assert correction_notice_due(date(2026, 9, 30), {date(2026, 10, 10): False}) == date(2026, 10, 16)
 
 
-def test_a_due_date_in_a_year_nobody_knows_is_provisional_until_that_year_is_entered() -> None:
+def test_a_due_date_in_a_year_nobody_knows_is_provisional_until_that_year_is_marked_complete() -> None:
     received = date(UNKNOWN_YEAR, 3, 2)  # a Monday
     assert reply_due(received, 0, [], TODAY, NONE) == Due(date(UNKNOWN_YEAR, 3, 30), True)  # weekdays only
     entered = {date(UNKNOWN_YEAR, 3, 20): False}  # the office entered one holiday of that year
-    assert reply_due(received, 0, [], TODAY, entered) == Due(date(UNKNOWN_YEAR, 3, 31), False)
+    assert reply_due(received, 0, [], TODAY, entered) == Due(date(UNKNOWN_YEAR, 3, 31), True)
+    complete = OfficeCalendar(entered, frozenset({UNKNOWN_YEAR}))
+    assert reply_due(received, 0, [], TODAY, complete) == Due(date(UNKNOWN_YEAR, 3, 31), False)
 
 
 def test_working_days_left() -> None:

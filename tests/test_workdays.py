@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from api.workdays import add_working_days, is_working_day, working_days_between
+from api.workdays import OfficeCalendar, add_working_days, is_working_day, working_days_between
 
 # A year no release of chinesecalendar will know (it raises NotImplementedError for it).
 UNKNOWN_YEAR = 2099
@@ -36,14 +36,17 @@ def test_the_offices_days_come_before_the_package() -> None:
     assert is_working_day(date(2026, 10, 9), overrides) == (True, False)  # not entered: the package
 
 
-def test_a_year_nobody_knows_is_weekdays_and_provisional_until_the_office_enters_one_day_of_it() -> None:
+def test_a_year_nobody_knows_is_weekdays_and_provisional_until_the_office_marks_it_complete() -> None:
     monday, saturday = date(UNKNOWN_YEAR, 3, 2), date(UNKNOWN_YEAR, 3, 7)
     assert is_working_day(monday) == (True, True)
     assert is_working_day(saturday) == (False, True)
-    entered = {date(UNKNOWN_YEAR, 10, 1): False}
-    assert is_working_day(monday, entered) == (True, False)
-    assert is_working_day(saturday, entered) == (False, False)
-    other_year = {date(UNKNOWN_YEAR + 1, 1, 1): False}
+    entered = OfficeCalendar({date(UNKNOWN_YEAR, 10, 1): False})
+    assert is_working_day(monday, entered) == (True, True)  # one day entered: the year is not known
+    complete = OfficeCalendar({date(UNKNOWN_YEAR, 10, 1): False}, frozenset({UNKNOWN_YEAR}))
+    assert is_working_day(monday, complete) == (True, False)
+    assert is_working_day(saturday, complete) == (False, False)
+    assert is_working_day(date(UNKNOWN_YEAR, 10, 1), complete) == (False, False)
+    other_year = OfficeCalendar({}, frozenset({UNKNOWN_YEAR + 1}))
     assert is_working_day(monday, other_year) == (True, True)
 
 
@@ -70,7 +73,9 @@ def test_counting_through_a_year_nobody_knows_is_provisional() -> None:
     assert add_working_days(date(UNKNOWN_YEAR, 3, 2), 3) == (date(UNKNOWN_YEAR, 3, 5), True)
     assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1) == (date(UNKNOWN_YEAR, 3, 9), True)  # Friday -> Monday
     entered = {date(UNKNOWN_YEAR, 3, 9): False}  # the office made that Monday a holiday
-    assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1, entered) == (date(UNKNOWN_YEAR, 3, 10), False)
+    assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1, entered) == (date(UNKNOWN_YEAR, 3, 10), True)
+    complete = OfficeCalendar(entered, frozenset({UNKNOWN_YEAR}))  # and marked the year complete
+    assert add_working_days(date(UNKNOWN_YEAR, 3, 6), 1, complete) == (date(UNKNOWN_YEAR, 3, 10), False)
 
 
 def test_working_days_between_includes_both_ends() -> None:
@@ -81,17 +86,17 @@ def test_working_days_between_includes_both_ends() -> None:
     assert working_days_between(date(2026, 10, 8), date(2026, 10, 11), {date(2026, 10, 9): False}) == 2
 
 
-def _reference_is_working(day: date, overrides: dict[date, bool]) -> tuple[bool, bool]:
+def _reference_is_working(day: date, overrides: OfficeCalendar) -> tuple[bool, bool]:
     # The rule day by day, straight from chinese_calendar (what api/workdays.py computes by arithmetic).
     if day in overrides:
         return overrides[day], False
     try:
         return bool(chinese_calendar.is_workday(day)), False
     except NotImplementedError:
-        return day.weekday() < 5, not any(d.year == day.year for d in overrides)
+        return day.weekday() < 5, day.year not in overrides.complete_years
 
 
-def _reference_add(start: date, count: int, overrides: dict[date, bool]) -> tuple[date, bool]:
+def _reference_add(start: date, count: int, overrides: OfficeCalendar) -> tuple[date, bool]:
     day, provisional = start, False
     while count > 0:
         day += timedelta(days=1)
@@ -111,9 +116,10 @@ def test_arithmetic_agrees_with_counting_day_by_day() -> None:
                 date(rng.choice([2002, 2003, 2026, 2027, 2099]), rng.randint(1, 12), rng.randint(1, 28)),
             ]
         )
-        overrides = {
-            start + timedelta(days=rng.randrange(-30, 200)): rng.random() < 0.5 for _ in range(rng.randrange(6))
-        }
+        overrides = OfficeCalendar(
+            {start + timedelta(days=rng.randrange(-30, 200)): rng.random() < 0.5 for _ in range(rng.randrange(6))},
+            frozenset(y for y in (2002, 2003, 2027, 2028, 2099, 2100) if rng.random() < 0.3),
+        )
         count = rng.randrange(0, 80)
         assert add_working_days(start, count, overrides) == _reference_add(start, count, overrides), (start, count)
         last = start + timedelta(days=rng.randrange(-3, 400))

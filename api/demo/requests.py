@@ -1,5 +1,5 @@
 """Demo information requests: every status and reply type, overdue ones, an extension, a
-correction, a third-party pause and two appeals. Applicants and contents are invented."""
+correction, a third-party pause, fees paid, unpaid and awaited, and two appeals. Applicants and contents are invented."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from api.models import (
     AppealOutcome,
     ApplicantType,
     Channel,
+    FeeMethod,
     InfoRequest,
     Organization,
     ReplyReason,
@@ -38,7 +39,7 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
     for org, code in ((office, "HLZF"), (civil, "HLMZ"), (finance, "HLCZ")):
         org.short_name = code
     await session.commit()
-    people = iter(f"申请人{n}（演示）" for n in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未")
+    people = iter(f"申请人{n}（演示）" for n in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")
     made: list[InfoRequest] = []
 
     async def new(received: date, org: Organization = office, channel: Channel = Channel.LETTER,
@@ -113,6 +114,16 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
     r = await go(await new(received, kind=ApplicantType.OTHER_ORG), "register", on_date=received)
     r = await go(r, "request_correction", note="请说明所需信息", on_date=date(2026, 10, 21))
     await go(r, "correction_lapsed", on_date=date(2026, 11, 16))  # CLOSED, OTHER / 逾期不补正
+    # Fees (国办函〔2020〕109号): the applicant's 12th request of the month, never paid; 120 pages, paid;
+    # and one waiting for the payment.
+    r = await go(await new(date(2026, 10, 13), what="2026年各村低保审批表"), "register", on_date=date(2026, 10, 13))
+    r = await go(r, "notify_fee", method=FeeMethod.BY_PIECE, units=12, on_date=date(2026, 10, 15))
+    await go(r, "fee_lapsed", on_date=date(2026, 11, 16))  # CLOSED, OTHER / 逾期未缴费
+    r = await go(await new(date(2026, 11, 16), what="2020年以来低保复核档案"), "register", on_date=date(2026, 11, 16))
+    r = await go(r, "notify_fee", method=FeeMethod.BY_VOLUME, units=120, on_date=date(2026, 11, 17))
+    await go(r, "record_payment", on_date=date(2026, 11, 24))  # REGISTERED again, due day moved by the wait
+    r = await go(await new(date(2026, 11, 23), what="各乡镇临时救助台账"), "register", on_date=date(2026, 11, 23))
+    await go(r, "notify_fee", method=FeeMethod.BY_VOLUME, units=45, on_date=date(2026, 11, 25))  # AWAITING_PAYMENT
 
     await service.record_appeal(session, foi, request_id=not_disclosed.id, kind=AppealKind.ADMINISTRATIVE_REVIEW,
                                 outcome=AppealOutcome.UPHELD, filed_on=date(2026, 10, 30), note="复议维持（演示）")  # fmt: skip

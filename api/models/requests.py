@@ -48,6 +48,7 @@ class RequestStatus(enum.Enum):
     REGISTERED = "REGISTERED"  # 登记
     ASSIGNED = "ASSIGNED"  # 分办
     AWAITING_CORRECTION = "AWAITING_CORRECTION"  # 补正 notice sent
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"  # 收费通知 sent (待缴费)
     CONSULTING = "CONSULTING"  # 会商 with other agencies (Art. 34)
     THIRD_PARTY = "THIRD_PARTY"  # third-party opinion (Art. 32)
     IN_REVIEW = "IN_REVIEW"  # 审核, leader sign-off
@@ -59,7 +60,7 @@ class RequestStatus(enum.Enum):
 
 OPEN_STATUSES = (
     RequestStatus.RECEIVED, RequestStatus.REGISTERED, RequestStatus.ASSIGNED, RequestStatus.AWAITING_CORRECTION,
-    RequestStatus.CONSULTING, RequestStatus.THIRD_PARTY, RequestStatus.IN_REVIEW,
+    RequestStatus.AWAITING_PAYMENT, RequestStatus.CONSULTING, RequestStatus.THIRD_PARTY, RequestStatus.IN_REVIEW,
 )  # fmt: skip
 
 
@@ -74,6 +75,9 @@ class EventKind(enum.Enum):
     CONSULTATION_ENDED = "CONSULTATION_ENDED"
     THIRD_PARTY_STARTED = "THIRD_PARTY_STARTED"
     THIRD_PARTY_ENDED = "THIRD_PARTY_ENDED"
+    FEE_NOTIFIED = "FEE_NOTIFIED"
+    FEE_PAID = "FEE_PAID"
+    FEE_LAPSED = "FEE_LAPSED"
     EXTENDED = "EXTENDED"
     IN_REVIEW = "IN_REVIEW"
     REPLIED = "REPLIED"
@@ -178,7 +182,9 @@ class InfoRequest(Base):
     extension_days: Mapped[int] = mapped_column(Integer, default=0)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    correction_due_on: Mapped[date | None] = mapped_column(Date)
+    correction_due_on: Mapped[date | None] = mapped_column(Date)  # the correction's lapse day
+    fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the 收费通知's amount
+    payment_due_on: Mapped[date | None] = mapped_column(Date)  # and its lapse day
     reply_type: Mapped[ReplyType | None] = mapped_column(_enum(ReplyType, 24))
     reply_reason: Mapped[ReplyReason | None] = mapped_column(_enum(ReplyReason, 40))
     reply_letter: Mapped[str | None] = mapped_column(Text)
@@ -216,6 +222,54 @@ class CalendarDay(Base):
     note: Mapped[str] = mapped_column(String(100), default="")
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year whose holidays the district office has entered in full and marked complete: only
+    then are due dates in it final (a year chinesecalendar does not know is provisional until so)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeeMethod(enum.Enum):
+    """国办函〔2020〕109号: an agency charges by the piece or by the volume, one of the two."""
+
+    BY_PIECE = "BY_PIECE"  # 按件计收: the applicant's requests in a calendar month
+    BY_VOLUME = "BY_VOLUME"  # 按量计收: the pages of one request
+
+
+class FeeStandard(Base):
+    """The office's fee standard for a method: ``tiers`` [[above, yuan], ...] ascending: each unit
+    past ``above`` costs ``yuan`` (until the next tier); past the last tier, every ``step_units``
+    more units cost ``step_yuan`` more each. Units up to the first ``above`` are free."""
+
+    __tablename__ = "fee_standards"
+
+    method: Mapped[FeeMethod] = mapped_column(_enum(FeeMethod, 16), primary_key=True)
+    tiers: Mapped[list[list[int]]] = mapped_column(JSON)
+    step_units: Mapped[int | None] = mapped_column(Integer)
+    step_yuan: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RequestRules(Base):
+    """The office's own rules for requests where the Regulations leave it one (a single row)."""
+
+    __tablename__ = "request_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Art. 30 asks for 合理的补正期限: the office's period, in working days from the notice.
+    correction_working_days: Mapped[int] = mapped_column(Integer, default=15)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ArchiveCounter(Base):

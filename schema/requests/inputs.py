@@ -10,6 +10,7 @@ from .types import (
     ApplicantType,
     Channel,
     DeliveryForm,
+    FeeMethod,
     ReplyReason,
     ReplyType,
     RequestStatus,
@@ -72,3 +73,20 @@ class InfoRequestFilter:
     due_before: date | None = None
     received_from: date | None = None
     received_to: date | None = None
+
+
+@strawberry.input
+class FeeTierInput:
+    above: int
+    yuan: int
+
+
+@strawberry.input
+class FeeStandardInput:
+    method: FeeMethod
+    tiers: list[FeeTierInput] = strawberry.field(description="Ascending by `above`; units up to the first are free.")
+    step_units: int | None = None
+    step_yuan: int = 0
+    version: int | None = strawberry.field(
+        default=None, description="The version read (0 or null: the office has not set its own yet)."
+    )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
 from api.services import requests as service
+from api.workdays import OfficeCalendar
 
 from ..loaders import AreaLoaders
 
@@ -21,10 +21,10 @@ class RequestsLoaders(AreaLoaders):
         # Appeals: only what the actor may read (the service filters in SQL).
         self.appeal = self.with_actor(service.appeals_by_ids)
         self.appeals_of_request = self.with_actor(service.appeals_of_requests)
-        self._calendar: asyncio.Future[dict[date, bool]] | None = None
+        self._calendar: asyncio.Future[OfficeCalendar] | None = None
 
-    async def calendar(self) -> dict[date, bool]:
-        """The district office's calendar days, read once per request (sibling resolvers share it)."""
+    async def calendar(self) -> OfficeCalendar:
+        """The district office's calendar (its days, the years it marked complete), read once per request (sibling resolvers share it)."""
         if self._calendar is None:
             self._calendar = asyncio.ensure_future(service.overrides(self.session))
         return await self._calendar

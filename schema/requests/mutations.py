@@ -10,8 +10,17 @@ from api.services import requests as service
 
 from ..errors import UserError, attempt
 from ..relay import decode_id
-from .inputs import AppealInput, CalendarDayInput, InfoRequestInput, ReplyInput
-from .types import AppealOutcome, AppealType, InfoRequestStatusType, InfoRequestType, ReplyType
+from .inputs import AppealInput, CalendarDayInput, FeeStandardInput, InfoRequestInput, ReplyInput
+from .types import (
+    AppealOutcome,
+    AppealType,
+    FeeMethod,
+    FeeStandardType,
+    InfoRequestStatusType,
+    InfoRequestType,
+    ReplyType,
+    RequestRulesType,
+)
 
 
 @strawberry.type
@@ -43,6 +52,18 @@ class ReplyTemplatePayload:
 @strawberry.type
 class SetCalendarDaysPayload:
     recomputed: int = strawberry.field(description="How many open requests had their due date recomputed.")
+    errors: list[UserError]
+
+
+@strawberry.type
+class FeeStandardPayload:
+    standard: FeeStandardType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class RequestRulesPayload:
+    rules: RequestRulesType | None
     errors: list[UserError]
 
 
@@ -128,6 +149,34 @@ class RequestsMutation:
     ) -> InfoRequestPayload:
         c = info.context
         return await _step(info, lambda: service.correction_lapsed(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(
+        description="收费通知 (Art. 42, 国办函〔2020〕109号): `units` is the applicant's requests this month including "
+        "this one (BY_PIECE) or the pages (BY_VOLUME); the amount follows the office's standard; the clock stops."
+    )
+    async def notify_info_request_fee(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, method: FeeMethod, units: int,
+        on_date: date | None = None,
+    ) -> InfoRequestPayload:  # fmt: skip
+        c = info.context
+        return await _step(info, lambda: service.notify_fee(
+            c.session, c.actor, request_id=_id(id), version=version, method=method, units=units, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="The fee is paid: the clock runs again.")
+    async def record_info_request_payment(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.record_payment(
+            c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
+
+    @strawberry.mutation(description="逾期未缴费: close the request once the payment period has passed.")
+    async def close_for_unpaid_fee(
+        self, info: strawberry.Info, id: strawberry.ID, version: int, on_date: date | None = None
+    ) -> InfoRequestPayload:
+        c = info.context
+        return await _step(info, lambda: service.fee_lapsed(
             c.session, c.actor, request_id=_id(id), version=version, on_date=on_date))  # fmt: skip
 
     @strawberry.mutation(
@@ -240,3 +289,36 @@ class RequestsMutation:
             info, service.set_calendar_days(c.session, c.actor, [(d.day, d.working, d.note) for d in days])
         )
         return SetCalendarDaysPayload(recomputed=count or 0, errors=errors)
+
+    @strawberry.mutation(
+        description="Mark a year's holidays as entered in full (or take the mark back): due dates in a year "
+        "chinesecalendar does not know stay provisional until then; open requests' due dates are recomputed."
+    )
+    async def mark_calendar_year(
+        self, info: strawberry.Info, year: int, complete: bool = True
+    ) -> SetCalendarDaysPayload:
+        c = info.context
+        count, errors = await attempt(info, service.mark_calendar_year(c.session, c.actor, year, complete))
+        return SetCalendarDaysPayload(recomputed=count or 0, errors=errors)
+
+    @strawberry.mutation(description="The office's fee standard for a method (信息处理费).")
+    async def set_fee_standard(self, info: strawberry.Info, input: FeeStandardInput) -> FeeStandardPayload:
+        c = info.context
+        saved, errors = await attempt(info, service.set_fee_standard(
+            c.session, c.actor, method=input.method, tiers=[(t.above, t.yuan) for t in input.tiers],
+            step_units=input.step_units, step_yuan=input.step_yuan, version=input.version,
+        ))  # fmt: skip
+        return FeeStandardPayload(standard=FeeStandardType.of(saved) if saved else None, errors=errors)
+
+    @strawberry.mutation(description="The office's correction period (Art. 30), in working days from the notice.")
+    async def set_request_rules(
+        self, info: strawberry.Info, correction_working_days: int, version: int
+    ) -> RequestRulesPayload:
+        c = info.context
+        saved, errors = await attempt(info, service.set_request_rules(
+            c.session, c.actor, correction_working_days=correction_working_days, version=version))  # fmt: skip
+        return RequestRulesPayload(
+            rules=RequestRulesType(correction_working_days=saved.correction_working_days, version=saved.version)
+            if saved else None,
+            errors=errors,
+        )  # fmt: skip

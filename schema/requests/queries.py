@@ -10,7 +10,13 @@ from api.services import requests as service
 
 from ..relay import Connection, connection, decode_id
 from .inputs import InfoRequestFilter
-from .types import InfoRequestRegisterRowType, InfoRequestStatusType, InfoRequestType
+from .types import (
+    FeeStandardType,
+    InfoRequestRegisterRowType,
+    InfoRequestStatusType,
+    InfoRequestType,
+    RequestRulesType,
+)
 
 
 @strawberry.type
@@ -21,6 +27,16 @@ class RequestsQuery:
     ) -> InfoRequestStatusType | None:
         request = await service.status_for_applicant(info.context.session, tracking_code, password)
         return InfoRequestStatusType.of(request) if request else None
+
+    @strawberry.field(description="The office's fee standards (public, as 国办函〔2020〕109号 asks).")
+    async def fee_standards(self, info: strawberry.Info) -> list[FeeStandardType]:
+        ctx = info.context
+        return [FeeStandardType.of(f) for f in await service.fee_standards(ctx.session, ctx.actor)]
+
+    @strawberry.field(description="The office's own rules for requests (public: applicants are told them).")
+    async def request_rules(self, info: strawberry.Info) -> RequestRulesType:
+        rules = await service.request_rules(info.context.session)
+        return RequestRulesType(correction_working_days=rules.correction_working_days, version=rules.version)
 
     @strawberry.field(
         description="The register (台账) of requests received from `from` to `to` (at most 366 days) by the unit's "

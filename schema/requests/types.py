@@ -7,13 +7,14 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.models import Appeal, InfoRequest, RequestEvent
+from api.models import Appeal, FeeStandard, InfoRequest, RequestEvent
 from api.models import AppealKind as AppealKindModel
 from api.models import AppealOutcome as AppealOutcomeModel
 from api.models import ApplicantType as ApplicantTypeModel
 from api.models import Channel as ChannelModel
 from api.models import DeliveryForm as DeliveryFormModel
 from api.models import EventKind as EventKindModel
+from api.models import FeeMethod as FeeMethodModel
 from api.models import ReplyReason as ReplyReasonModel
 from api.models import ReplyType as ReplyTypeModel
 from api.models import RequestStatus as RequestStatusModel
@@ -28,7 +29,8 @@ ApplicantType = strawberry.enum(ApplicantTypeModel, description="As the annual r
 DeliveryForm = strawberry.enum(DeliveryFormModel)
 RequestStatus = strawberry.enum(
     RequestStatusModel,
-    description="RECEIVED 签收, REGISTERED 登记, ASSIGNED 分办, AWAITING_CORRECTION 待补正, CONSULTING 会商, "
+    description="RECEIVED 签收, REGISTERED 登记, ASSIGNED 分办, AWAITING_CORRECTION 待补正, AWAITING_PAYMENT 待缴费, "
+    "CONSULTING 会商, "
     "THIRD_PARTY 征求第三方意见, IN_REVIEW 审核, REPLIED 答复, ARCHIVED 归档, WITHDRAWN, CLOSED",
 )
 EventKind = strawberry.enum(EventKindModel)
@@ -37,6 +39,43 @@ ReplyReason = strawberry.enum(
     ReplyReasonModel, description="The reasons the annual report's table 3 lists under each reply type"
 )
 AppealKind = strawberry.enum(AppealKindModel)
+FeeMethod = strawberry.enum(FeeMethodModel, description="国办函〔2020〕109号: BY_PIECE 按件计收, BY_VOLUME 按量计收")
+
+
+@strawberry.type(name="FeeTier")
+class FeeTierType:
+    above: int = strawberry.field(
+        description="Units (pieces in the month, or pages) past this number cost `yuan` each."
+    )
+    yuan: int
+
+
+@strawberry.type(name="FeeStandard", description="The office's fee standard for a method (信息处理费).")
+class FeeStandardType:
+    method: FeeMethod
+    tiers: list[FeeTierType]
+    step_units: int | None = strawberry.field(
+        description="Past the last tier, every this many more units cost `stepYuan` more each."
+    )
+    step_yuan: int
+    version: int
+
+    @classmethod
+    def of(cls, f: FeeStandard) -> FeeStandardType:
+        return cls(
+            method=f.method, tiers=[FeeTierType(above=a, yuan=y) for a, y in f.tiers], step_units=f.step_units,
+            step_yuan=f.step_yuan, version=f.version,
+        )  # fmt: skip
+
+
+@strawberry.type(name="RequestRules", description="The office's own rules where the Regulations leave it one.")
+class RequestRulesType:
+    correction_working_days: int = strawberry.field(
+        description="The correction period (Art. 30 合理的补正期限), in working days from the notice."
+    )
+    version: int
+
+
 AppealOutcome = strawberry.enum(AppealOutcomeModel)
 
 
@@ -123,13 +162,17 @@ class InfoRequestStatusType:
     reply_reason: str | None
     reply_letter: str | None
     replied_on: date | None
+    correction_due_on: date | None = strawberry.field(description="While AWAITING_CORRECTION: the last day to correct.")
+    fee_yuan: int | None = strawberry.field(description="The fee asked (收费通知), if any.")
+    payment_due_on: date | None = strawberry.field(description="The last day to pay it.")
 
     @classmethod
     def of(cls, r: InfoRequest) -> InfoRequestStatusType:
         return cls(
             tracking_code=r.tracking_code, status=r.status, received_on=r.received_on, due_on=r.due_on,
             due_provisional=r.due_provisional, reply_type=r.reply_type, reply_reason=reason_label(r),
-            reply_letter=r.reply_letter, replied_on=r.replied_on,
+            reply_letter=r.reply_letter, replied_on=r.replied_on, correction_due_on=r.correction_due_on,
+            fee_yuan=r.fee_yuan, payment_due_on=r.payment_due_on,
         )  # fmt: skip
 
 
@@ -153,6 +196,11 @@ class InfoRequestType(Node):
     reply_letter: str | None
     replied_on: date | None
     archive_no: str | None
+    correction_due_on: date | None = strawberry.field(
+        description="The correction period's last day (the office's rule); past it the request may be closed."
+    )
+    fee_yuan: int | None = strawberry.field(description="The 收费通知's amount.")
+    payment_due_on: date | None = strawberry.field(description="The last day to pay (20 working days from the notice).")
     version: int
     _model: strawberry.Private[InfoRequest]
 
@@ -164,7 +212,8 @@ class InfoRequestType(Node):
             purpose=r.purpose, delivery_form=r.delivery_form, status=r.status, received_on=r.received_on,
             clock_start=r.clock_start, extension_days=r.extension_days, provisional=r.due_provisional,
             reply_type=r.reply_type, reply_reason=reason_label(r), reply_letter=r.reply_letter, replied_on=r.replied_on,
-            archive_no=r.archive_no, version=r.version, _model=r,
+            archive_no=r.archive_no, correction_due_on=r.correction_due_on, fee_yuan=r.fee_yuan,
+            payment_due_on=r.payment_due_on, version=r.version, _model=r,
         )  # fmt: skip
 
     @classmethod
@@ -203,25 +252,26 @@ class InfoRequestType(Node):
 
     @strawberry.field(
         description="The reply's due day as of today: 20 working days from clockStart, the extension, and the "
-        "days the clock stood still (a 会商 moves it each day it lasts; a third party counts up to 15 working days)."
+        "days the clock stood still (a 会商 or an unpaid fee moves it each day it lasts; a third party counts up "
+        "to 15 working days)."
     )
     async def due_on(self, info: strawberry.Info) -> date:
         r = self._model
-        if r.status is not RequestStatusModel.CONSULTING:
+        if not service.due_moves(r):
             return r.due_on
         loaders = info.context.loaders.requests
         return service.current_due(r, await loaders.events_of_request.load(r.id), await loaders.calendar())
 
     @strawberry.field(
         description="Working days from today to the due day; negative when overdue; null while the clock stands "
-        "still (AWAITING_CORRECTION, CONSULTING) and once the request is closed."
+        "still (AWAITING_CORRECTION, AWAITING_PAYMENT, CONSULTING) and once the request is closed."
     )
     async def days_left(self, info: strawberry.Info) -> int | None:
         return service.days_left(self._model, await info.context.loaders.requests.calendar())
 
     @strawberry.field(
         description="Past the due day while the clock runs: never while waiting for the applicant's correction "
-        "or another agency's opinion (the same rule as the infoRequests filter overdue)."
+        "or payment, or another agency's opinion (the same rule as the infoRequests filter overdue)."
     )
     def overdue(self) -> bool:
         return service.is_overdue(self._model)

@@ -307,6 +307,8 @@ async def test_statements_do_not_grow_with_the_requests(
             "reply_reason": ReplyReason.STATE_SECRET,
         },
         {"status": RequestStatus.CLOSED, "reply_type": ReplyType.OTHER, "reply_reason": ReplyReason.CORRECTION_LAPSED},
+        {"status": RequestStatus.CLOSED, "reply_type": ReplyType.OTHER, "reply_reason": ReplyReason.FEE_UNPAID},
+        {"status": RequestStatus.AWAITING_PAYMENT},
         {"status": RequestStatus.WITHDRAWN},
     ]
 
@@ -339,3 +341,8 @@ async def test_statements_do_not_grow_with_the_requests(
     assert rows["new"]["values"][-1] == sum(d.year == 2026 for d in received)
     assert report["table3"]["reconciles"] is True and report["table3"]["mismatches"] == []
     assert sum(rows["total"]["values"][:-1]) == rows["total"]["values"][-1] > 0
+    # The fee and correction closings each count in their row of 其他处理 (table 3).
+    lapsed = [n for n in range(5200) if n % len(outcomes) == 3 and received[n].year == 2026]
+    unpaid = [n for n in range(5200) if n % len(outcomes) == 4 and (received[n] + timedelta(days=25)).year == 2026]
+    assert rows["OTHER.CORRECTION_LAPSED"]["values"][-1] > 0 and rows["OTHER.FEE_UNPAID"]["values"][-1] == len(unpaid)
+    assert lapsed

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from strawberry import relay
 
 from api.models import AuditEntry, EventKind, InfoRequest, OrganizationKind, RequestEvent, Role, UnitKind
 from api.services import units
@@ -134,7 +135,7 @@ async def test_due_dates_follow_chinese_working_days(
     assert spring["dueOn"] == "2026-03-16"
 
 
-async def test_due_date_into_an_unknown_year_is_provisional_until_the_days_are_entered(
+async def test_due_date_into_an_unknown_year_is_provisional_until_the_office_marks_the_year_complete(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
     o = await make_office(session, system, make_user)
@@ -158,7 +159,22 @@ async def test_due_date_into_an_unknown_year_is_provisional_until_the_days_are_e
     entered = await gql.data(calendar, {"days": [{"day": "2100-01-01", "working": False, "note": "元旦"}]}, admin)
     assert entered["setCalendarDays"]["errors"] == []
     r = await staff_view(gql, o, submitted["trackingCode"])
+    # One day entered is not the year entered: a forgotten Spring Festival would go unflagged.
+    assert (r["dueOn"], r["provisional"]) == ("2100-01-18", True)
+    mark = """mutation($year: Int!, $complete: Boolean!) { markCalendarYear(year: $year, complete: $complete) {
+      recomputed errors { field code message } } }"""
+    county_mark = await gql(mark, {"year": 2100, "complete": True}, o.district)
+    assert county_mark["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    wrong = await gql(mark, {"year": 99999, "complete": True}, admin)
+    assert wrong["errors"][0]["extensions"]["reason"] == "OUT_OF_RANGE"
+    assert (await gql.data(mark, {"year": 2100, "complete": True}, admin))["markCalendarYear"]["recomputed"] >= 1
+    r = await staff_view(gql, o, submitted["trackingCode"])
+    assert (r["dueOn"], r["provisional"]) == ("2100-01-18", True)  # the count starts in 2099, not complete
+    await gql.data(mark, {"year": 2099, "complete": True}, admin)
+    r = await staff_view(gql, o, submitted["trackingCode"])
     assert (r["dueOn"], r["provisional"]) == ("2100-01-18", False)
+    await gql.data(mark, {"year": 2100, "complete": False}, admin)  # taken back: provisional again
+    assert (await staff_view(gql, o, submitted["trackingCode"]))["provisional"] is True
     refused = await gql(calendar, {"days": [{"day": "2100-01-02", "working": False}]}, o.foi)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -635,3 +651,128 @@ async def test_due_day_days_left_and_overdue_agree_at_every_point_of_a_request(
     r = (await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 20), reason=("String!", "需调取档案"),
                     approver=("String!", "王主任"), onDate=("Date", "2026-10-28")))["request"]  # fmt: skip
     await check(r, "2026-12-14", stopped=False)  # + 20 working days (Art. 33)
+
+
+FEE = """mutation($id: ID!, $version: Int!, $method: FeeMethod!, $units: Int!, $on: Date) {
+  notifyInfoRequestFee(id: $id, version: $version, method: $method, units: $units, onDate: $on) {
+    request { id version status dueOn feeYuan paymentDueOn replyType } errors { field code message } } }"""
+
+
+async def fee(gql: GraphQLClient, o: Office, r: dict[str, Any], method: str, units: int, on: str) -> dict[str, Any]:
+    values = {"id": r["id"], "version": r["version"], "method": method, "units": units, "on": on}
+    return (await gql.data(FEE, values, o.foi))["notifyInfoRequestFee"]
+
+
+async def test_a_fee_notice_stops_the_clock_until_the_payment(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Art. 42 and 国办函〔2020〕109号: charged above the thresholds by the office's standard; from the
+    notice to the payment the clock stands still (待缴费, never overdue); once only; within the period."""
+    o = await make_office(session, system, make_user)
+    r = await registered(gql, o, "2026-09-25")  # due 2026-10-29
+    free = await fee(gql, o, r, "BY_PIECE", 10, "2026-10-09")
+    assert free["errors"][0]["code"] == "NO_FEE" and "不收费" in free["errors"][0]["message"]
+    late = await fee(gql, o, r, "BY_PIECE", 31, "2026-10-30")
+    assert late["errors"][0]["code"] == "TOO_LATE"
+    noticed = await fee(gql, o, r, "BY_PIECE", 31, "2026-10-09")
+    assert noticed["errors"] == []
+    r = noticed["request"]
+    # Pay within 20 working days: 10-10 (a Saturday worked), 10-12 … 11-05.
+    assert (r["status"], r["feeYuan"], r["paymentDueOn"]) == ("AWAITING_PAYMENT", 200, "2026-11-05")
+    view = (await gql.data(EVENTS, {"id": r["id"]}, o.foi))["infoRequest"]
+    assert view["daysLeft"] is None and view["overdue"] is False
+    assert view["dueOn"] > "2026-11-30"  # as of today: the wait moves it each working day
+    listed = await gql.data("{ infoRequests(first: 50, filter: { overdue: true }) { edges { node { id } } } }",
+                            token=o.foi)  # fmt: skip
+    assert r["id"] not in {e["node"]["id"] for e in listed["infoRequests"]["edges"]}
+    again = await fee(gql, o, r, "BY_VOLUME", 200, "2026-10-12")
+    assert again["errors"][0]["code"] == "ILLEGAL_TRANSITION"
+    paid = await step(gql, o.foi, "recordInfoRequestPayment", r, onDate=("Date", "2026-10-16"))
+    assert paid["errors"] == []
+    # 10-10 and 10-12 … 10-16 waited (6 working days): 2026-10-29 + 6.
+    assert (paid["request"]["status"], paid["request"]["dueOn"]) == ("REGISTERED", "2026-11-06")
+    r = paid["request"]
+    second = await fee(gql, o, r, "BY_VOLUME", 200, "2026-10-19")
+    assert second["errors"][0]["code"] == "ALREADY_NOTIFIED"
+    status = (await gql.data(EVENTS, {"id": r["id"]}, o.foi))["infoRequest"]
+    assert [e["kind"] for e in status["events"]][-2:] == ["FEE_NOTIFIED", "FEE_PAID"]
+
+
+async def test_an_unpaid_fee_closes_the_request_after_20_working_days(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """国办函〔2020〕109号: not paid within 20 working days of the notice, the request is treated as
+    abandoned: 其他处理, 申请人逾期未按收费通知要求缴纳费用."""
+    o = await make_office(session, system, make_user)
+    r = await registered(gql, o, "2026-09-25")
+    noticed = await fee(gql, o, r, "BY_VOLUME", 120, "2026-10-09")
+    assert noticed["errors"] == [], noticed
+    r = noticed["request"]
+    assert r["feeYuan"] == 700 + 20 * 20  # pages 31-100 at 10 yuan, 101-120 at 20
+    early = await step(gql, o.foi, "closeForUnpaidFee", r, onDate=("Date", "2026-11-05"))
+    assert early["errors"][0]["code"] == "TOO_EARLY" and "2026年11月5日" in early["errors"][0]["message"]
+    closed = await step(gql, o.foi, "closeForUnpaidFee", r, onDate=("Date", "2026-11-06"))
+    assert (closed["request"]["status"], closed["request"]["replyType"]) == ("CLOSED", "OTHER")
+    row = (
+        await session.execute(select(InfoRequest).where(InfoRequest.id == int(relay.from_base64(r["id"])[1])))
+    ).scalar_one()
+    assert row.reply_reason.value == "申请人逾期未按收费通知要求缴纳费用"
+
+
+async def test_the_fee_standard_is_the_district_offices_and_public(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    read = "{ feeStandards { method tiers { above yuan } stepUnits stepYuan version } requestRules { correctionWorkingDays version } }"
+    public = await gql.data(read)
+    piece = next(f for f in public["feeStandards"] if f["method"] == "BY_PIECE")
+    assert piece["tiers"] == [{"above": 10, "yuan": 100}, {"above": 30, "yuan": 200}] and piece["stepYuan"] == 100
+    assert public["requestRules"]["correctionWorkingDays"] == 15
+    change = """mutation($input: FeeStandardInput!) { setFeeStandard(input: $input) {
+      standard { tiers { above yuan } version } errors { field code message } } }"""
+    cheaper = {"method": "BY_PIECE", "tiers": [{"above": 20, "yuan": 50}], "version": piece["version"]}
+    county = await gql(change, {"input": cheaper}, o.district)
+    assert county["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    unsorted = {**cheaper, "tiers": [{"above": 30, "yuan": 50}, {"above": 20, "yuan": 60}]}
+    assert (await gql.data(change, {"input": unsorted}, admin))["setFeeStandard"]["errors"][0]["code"] == "OUT_OF_RANGE"
+    saved = (await gql.data(change, {"input": cheaper}, admin))["setFeeStandard"]
+    assert saved["errors"] == [] and saved["standard"]["tiers"] == [{"above": 20, "yuan": 50}]
+    stale = (await gql.data(change, {"input": cheaper}, admin))["setFeeStandard"]
+    assert stale["errors"][0]["code"] == "CONFLICT"
+    r = await registered(gql, o, "2026-09-25")
+    assert (await fee(gql, o, r, "BY_PIECE", 15, "2026-10-09"))["errors"][0]["code"] == "NO_FEE"
+    assert (await fee(gql, o, r, "BY_PIECE", 21, "2026-10-09"))["request"]["feeYuan"] == 50
+    audited = (await session.execute(select(func.count()).where(AuditEntry.action == "request.fee_standard"))).scalar()
+    assert audited == 1
+
+
+async def test_a_correction_lapses_after_the_offices_period(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Art. 30: 合理的补正期限 (the office's rule: 15 working days from the notice, a setting it
+    changes); 逾期不补正 closes the request only once that period has passed."""
+    o = await make_office(session, system, make_user)
+    r = await letter(gql, o, "2026-09-25")
+    asked = await step(
+        gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29")
+    )
+    view = await gql.data("query($id: ID!) { infoRequest(id: $id) { correctionDueOn } }", {"id": r["id"]}, o.foi)
+    assert view["infoRequest"]["correctionDueOn"] == "2026-10-26"  # 15 working days over National Day
+    early = await step(gql, o.foi, "closeForLapsedCorrection", asked["request"], onDate=("Date", "2026-10-26"))
+    assert early["errors"][0]["code"] == "TOO_EARLY"
+    closed = await step(gql, o.foi, "closeForLapsedCorrection", asked["request"], onDate=("Date", "2026-10-27"))
+    assert (closed["request"]["status"], closed["request"]["replyType"]) == ("CLOSED", "OTHER")
+
+    rules = """mutation($d: Int!, $v: Int!) { setRequestRules(correctionWorkingDays: $d, version: $v) {
+      rules { correctionWorkingDays version } errors { field code message } } }"""
+    assert (await gql(rules, {"d": 10, "v": 0}, o.foi))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    assert (await gql.data(rules, {"d": 0, "v": 0}, admin))["setRequestRules"]["errors"][0]["code"] == "OUT_OF_RANGE"
+    saved = (await gql.data(rules, {"d": 10, "v": 0}, admin))["setRequestRules"]["rules"]
+    assert saved == {"correctionWorkingDays": 10, "version": 1}
+    assert (await gql.data(rules, {"d": 12, "v": 0}, admin))["setRequestRules"]["errors"][0]["code"] == "CONFLICT"
+    r = await letter(gql, o, "2026-09-25")
+    await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29"))
+    view = await gql.data("query($id: ID!) { infoRequest(id: $id) { correctionDueOn } }", {"id": r["id"]}, o.foi)
+    assert view["infoRequest"]["correctionDueOn"] == "2026-10-19"

@@ -2,12 +2,22 @@
 archive numbers, appeals and the applicants' privacy. The statute is quoted in api/clock.py.
 
 intake.py: submission and the applicant's query; workflow.py: the steps and their table of legal
-moves (``TRANSITIONS``); replies.py: the reply, its letter and the templates; appeals.py: 复议 and
+moves (``TRANSITIONS``); fees.py: the fee standard, the 收费通知 and payment, the office's rules; replies.py: the reply, its letter and the templates; appeals.py: 复议 and
 诉讼; calendar.py: the working-day calendar; queries.py: the reads; common.py: what the steps share."""
 
 from .appeals import appeals_by_ids, appeals_of_requests, record_appeal, update_appeal
-from .calendar import set_calendar_days
-from .common import overrides, pauses_of, today
+from .calendar import mark_calendar_year, set_calendar_days
+from .common import overrides, pauses_of, request_rules, today
+from .fees import (
+    METHOD_NAMES,
+    fee_for,
+    fee_lapsed,
+    fee_standards,
+    notify_fee,
+    record_payment,
+    set_fee_standard,
+    set_request_rules,
+)
 from .intake import STAFF_CHANNELS, TRACKING_ALPHABET, Submission, status_for_applicant, submit
 from .queries import (
     RUNNING,
@@ -16,6 +26,7 @@ from .queries import (
     can_read,
     current_due,
     days_left,
+    due_moves,
     events_of_requests,
     is_overdue,
     list_requests,
@@ -47,6 +58,17 @@ from .workflow import (
 )
 
 __all__ = [
+    "METHOD_NAMES",
+    "due_moves",
+    "fee_for",
+    "fee_lapsed",
+    "fee_standards",
+    "mark_calendar_year",
+    "notify_fee",
+    "record_payment",
+    "request_rules",
+    "set_fee_standard",
+    "set_request_rules",
     "ACTION_NAMES",
     "BACK",
     "DEFAULT_TEMPLATES",

@@ -16,19 +16,30 @@ from api.errors import Conflict, UserInputError
 from api.localtime import today
 from api.models import (
     CalendarDay,
+    CalendarYear,
     EventKind,
     InfoRequest,
     Organization,
     RequestEvent,
+    RequestRules,
 )
-from api.workdays import Overrides
+from api.workdays import OfficeCalendar, Overrides
 
 from .. import audit
 from ..units import locate_organization
 
 
-async def overrides(session: AsyncSession) -> dict[date, bool]:
-    return {d.day: d.working for d in (await session.execute(select(CalendarDay))).scalars()}
+async def overrides(session: AsyncSession) -> OfficeCalendar:
+    """The office's calendar: its days and the years it marked complete."""
+    days = {d.day: d.working for d in (await session.execute(select(CalendarDay))).scalars()}
+    complete = (await session.execute(select(CalendarYear.year).where(CalendarYear.complete.is_(True)))).scalars()
+    return OfficeCalendar(days, frozenset(complete))
+
+
+async def request_rules(session: AsyncSession) -> RequestRules:
+    """The office's rules: its row once it set them (version 0 until then: the defaults)."""
+    rules = await session.get(RequestRules, 1)
+    return rules if rules is not None else RequestRules(id=1, correction_working_days=15, version=0)
 
 
 async def _org_path(session: AsyncSession, org_id: int, field: str) -> tuple[Organization, str]:
@@ -78,15 +89,16 @@ def _set_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> None
 
 
 def pauses_of(events: list[RequestEvent]) -> list[clock.Pause]:
-    """The consultations of the log; a third party's counts at most its 15 working days (Art. 32)."""
+    """The pauses of the log: consultations, a third party's counting at most its 15 working days
+    (Art. 32), and a fee notice until the payment (国办函〔2020〕109号)."""
     pauses: list[clock.Pause] = []
     started: date | None = None
     limit: int | None = None
     for e in events:
-        if e.kind in (EventKind.CONSULTATION_STARTED, EventKind.THIRD_PARTY_STARTED):
+        if e.kind in (EventKind.CONSULTATION_STARTED, EventKind.THIRD_PARTY_STARTED, EventKind.FEE_NOTIFIED):
             started = e.on_date
             limit = clock.THIRD_PARTY_WORKING_DAYS if e.kind is EventKind.THIRD_PARTY_STARTED else None
-        elif e.kind in (EventKind.CONSULTATION_ENDED, EventKind.THIRD_PARTY_ENDED) and started is not None:
+        elif e.kind in (EventKind.CONSULTATION_ENDED, EventKind.THIRD_PARTY_ENDED, EventKind.FEE_PAID) and started:
             pauses.append(clock.Pause(started, e.on_date, limit))
             started = None
     if started is not None:

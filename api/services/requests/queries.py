@@ -90,7 +90,9 @@ async def events_of_requests(session: AsyncSession, actor: Actor, ids: Sequence[
 # 规定的期限内 (会商 has no limit, so its due date moves each day it lasts: ``current_due``). A third
 # party's wait is bounded (Art. 32: 15 working days), and the stored due date already holds all of
 # it (``clock.paused_working_days``): a request waiting on a third party past that is overdue.
-STOPPED = (RequestStatus.AWAITING_CORRECTION, RequestStatus.CONSULTING)
+# A 收费通知 stops it too (国办函〔2020〕109号: from the notice to the payment), as a 会商 does.
+STOPPED = (RequestStatus.AWAITING_CORRECTION, RequestStatus.AWAITING_PAYMENT, RequestStatus.CONSULTING)
+MOVING = (RequestStatus.AWAITING_PAYMENT, RequestStatus.CONSULTING)
 RUNNING = tuple(s for s in OPEN_STATUSES if s not in STOPPED)
 
 
@@ -106,14 +108,19 @@ def is_overdue(r: InfoRequest, day: date | None = None) -> bool:
 
 def days_left(r: InfoRequest, ovr: Overrides) -> int | None:
     """Working days to the due day, negative when overdue; None while the clock stands still
-    (待补正, 会商) and once the request is closed."""
+    (待补正, 待缴费, 会商) and once the request is closed."""
     return clock.working_days_left(today(), r.due_on, ovr) if r.status in RUNNING else None
 
 
+def due_moves(r: InfoRequest) -> bool:
+    """Whether the due day moves each day (an open pause without a limit): ``current_due`` needs the log."""
+    return r.status in MOVING
+
+
 def current_due(r: InfoRequest, events: list[RequestEvent], ovr: Overrides) -> date:
-    """The due day as of today: during a 会商 it moves each working day the consultation lasts
-    (the stored one is as of the last step); otherwise the stored one."""
-    if r.status is not RequestStatus.CONSULTING:
+    """The due day as of today: during a 会商 or while a fee is unpaid it moves each working day
+    the pause lasts (the stored one is as of the last step); otherwise the stored one."""
+    if not due_moves(r):
         return r.due_on
     return clock.reply_due(r.clock_start, r.extension_days, pauses_of(events), today(), ovr).on
 

@@ -127,7 +127,8 @@ STEP_NAMES = {
     EventKind.CONSULTATION_STARTED: "会商", EventKind.CONSULTATION_ENDED: "会商结束",
     EventKind.THIRD_PARTY_STARTED: "征求第三方意见", EventKind.THIRD_PARTY_ENDED: "第三方意见收回",
     EventKind.EXTENDED: "延期", EventKind.IN_REVIEW: "送审", EventKind.REPLIED: "答复", EventKind.ARCHIVED: "归档",
-    EventKind.WITHDRAWN: "撤回",
+    EventKind.WITHDRAWN: "撤回", EventKind.FEE_NOTIFIED: "收费通知", EventKind.FEE_PAID: "缴费",
+    EventKind.FEE_LAPSED: "逾期未缴费",
 }  # fmt: skip
 HEAD = [
     "受理编号",

@@ -23,12 +23,13 @@ from api.models import (
     RequestEvent,
     RequestStatus,
 )
+from api.workdays import add_working_days
 
-from .common import _dated, _event, _load, _org_path, _recompute, _save, chinese_date, overrides
+from .common import _dated, _event, _load, _org_path, _recompute, _save, chinese_date, overrides, request_rules
 
 STATUS_NAMES = {
     RequestStatus.RECEIVED: "已签收", RequestStatus.REGISTERED: "已登记", RequestStatus.ASSIGNED: "已分办",
-    RequestStatus.AWAITING_CORRECTION: "待补正", RequestStatus.CONSULTING: "会商中", RequestStatus.THIRD_PARTY: "征求第三方意见中",
+    RequestStatus.AWAITING_CORRECTION: "待补正", RequestStatus.AWAITING_PAYMENT: "待缴费", RequestStatus.CONSULTING: "会商中", RequestStatus.THIRD_PARTY: "征求第三方意见中",
     RequestStatus.IN_REVIEW: "审核中", RequestStatus.REPLIED: "已答复", RequestStatus.ARCHIVED: "已归档",
     RequestStatus.WITHDRAWN: "已撤回", RequestStatus.CLOSED: "已终止",
 }  # fmt: skip
@@ -42,12 +43,14 @@ ACTION_NAMES = {
     "register": "登记", "assign": "分办", "request_correction": "要求补正", "record_correction": "登记补正",
     "correction_lapsed": "按逾期不补正处理", "consult": "开始征求意见", "consult_third_party": "开始征求意见",
     "end_consultation": "结束征求意见", "extend": "延期", "send_for_review": "送审", "reply": "答复",
-    "archive": "归档", "withdraw": "撤回",
+    "archive": "归档", "withdraw": "撤回", "notify_fee": "发出收费通知", "record_payment": "登记缴费",
+    "fee_lapsed": "按逾期未缴费处理",
 }  # fmt: skip
 _S = RequestStatus
 _WORKING_MOVES: dict[str, RequestStatus | str] = {
     "assign": _S.ASSIGNED, "request_correction": _S.AWAITING_CORRECTION, "consult": _S.CONSULTING,
     "consult_third_party": _S.THIRD_PARTY, "extend": STAY, "send_for_review": _S.IN_REVIEW, "withdraw": _S.WITHDRAWN,
+    "notify_fee": _S.AWAITING_PAYMENT,
 }  # fmt: skip
 TRANSITIONS: dict[RequestStatus, dict[str, RequestStatus | str]] = {
     _S.RECEIVED: {
@@ -57,6 +60,7 @@ TRANSITIONS: dict[RequestStatus, dict[str, RequestStatus | str]] = {
     _S.REGISTERED: _WORKING_MOVES,
     _S.ASSIGNED: _WORKING_MOVES,
     _S.AWAITING_CORRECTION: {"record_correction": BACK, "correction_lapsed": _S.CLOSED, "withdraw": _S.WITHDRAWN},
+    _S.AWAITING_PAYMENT: {"record_payment": BACK, "fee_lapsed": _S.CLOSED, "withdraw": _S.WITHDRAWN},
     _S.CONSULTING: {"end_consultation": BACK, "extend": STAY, "withdraw": _S.WITHDRAWN},
     _S.THIRD_PARTY: {"end_consultation": BACK, "extend": STAY, "withdraw": _S.WITHDRAWN},
     _S.IN_REVIEW: {"extend": STAY, "reply": _S.REPLIED, "withdraw": _S.WITHDRAWN},
@@ -134,9 +138,14 @@ async def request_correction(
             RequestsCode.CORRECTION_TOO_LATE,
             f"补正告知应在收到申请后7个工作日内（{chinese_date(latest)}前）一次性发出，已逾期",
         )
+    period = (await request_rules(session)).correction_working_days
+    r.correction_due_on = add_working_days(on, period, await overrides(session))[0]
     previous = r.status
     r.status = _target(r, "request_correction")
-    _event(session, actor, r, EventKind.CORRECTION_REQUESTED, on, note.strip(), previous=previous.value)
+    _event(
+        session, actor, r, EventKind.CORRECTION_REQUESTED, on, note.strip(), previous=previous.value,
+        correct_by=r.correction_due_on.isoformat(),
+    )  # fmt: skip
     return await _save(session, actor, r, "request_correction", "告知补正")
 
 
@@ -168,9 +177,16 @@ async def _last_event(session: AsyncSession, r: InfoRequest, kind: EventKind) ->
 async def correction_lapsed(
     session: AsyncSession, actor: Actor, *, request_id: int, version: int, on_date: date | None = None
 ) -> InfoRequest:
+    """Art. 30: 申请人无正当理由逾期不补正的，视为放弃申请: once the office's correction period
+    (``RequestRules``, from the notice) has passed."""
     r = await _load(session, actor, request_id, version)
     _require(r, "correction_lapsed")
     on = await _dated(session, r, on_date)
+    if r.correction_due_on is not None and on <= r.correction_due_on:
+        raise UserInputError(
+            "onDate", RequestsCode.TOO_EARLY,
+            f"补正期限至{chinese_date(r.correction_due_on)}，期满后方可按逾期不补正处理",
+        )  # fmt: skip
     r.status = _target(r, "correction_lapsed")
     r.reply_type, r.reply_reason, r.replied_on = ReplyType.OTHER, ReplyReason.CORRECTION_LAPSED, on
     _event(session, actor, r, EventKind.CORRECTION_LAPSED, on, "申请人逾期不补正，视为放弃申请")
