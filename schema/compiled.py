@@ -136,6 +136,7 @@ TABLES: dict[str, Table] = {
         "kind": "name($p_kind)",
         "creditCode": "$p_credit_code",
         "indexScheme": "$p_index_scheme",
+        "noticeScheme": "$p_notice_scheme",
         "version": "$p_version",
         "demo": "$p_demo",
     },

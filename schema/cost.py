@@ -70,6 +70,11 @@ LIST_BOUNDS: dict[str, int] = {
     "User.grants": 20,
     "InfoRequest.events": 50,
     "InfoRequest.appeals": 10,
+    "InfoRequest.notices": 20,  # one per notice step: correction, letters to third parties, extension, fee, reply
+    "InfoRequestStatus.notices": 20,
+    "Query.feeStandards": 2,  # one per FeeMethod
+    "FeeStandard.tiers": 10,  # MAX_TIERS (api/services/requests/fees.py)
+    "Query.noticeTemplates": 5,  # one per NoticeKind
     "Query.infoRequestRegister": 1000,  # REGISTER_ROWS: more by the export (api/services/requests/register.py)
     "InfoRequestRegisterRow.steps": 30,
     "MonthlyReport.items": 500,

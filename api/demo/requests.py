@@ -79,7 +79,12 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
     received = date(2026, 11, 3)
     r = await go(await new(received, kind=ApplicantType.LEGAL_SERVICE_ORG), "register", on_date=received)
     await go(
-        r, "start_consultation", third_party=True, note="征求中标企业意见", on_date=date(2026, 11, 23)
+        r,
+        "start_consultation",
+        third_party=True,
+        third_party_name="某建筑工程有限公司（演示）",
+        note="征求中标企业意见",
+        on_date=date(2026, 11, 23),
     )  # THIRD_PARTY
     r = await go(await new(date(2026, 11, 10)), "register", on_date=date(2026, 11, 10))
     r = await go(
@@ -89,7 +94,14 @@ async def load_requests(session: AsyncSession, actor: Actor, vault: Vault) -> in
     r = await go(await new(date(2026, 10, 12)), "register", on_date=date(2026, 10, 12))
     r = await go(r, "request_correction", note="请补充申请内容", on_date=date(2026, 10, 14))
     r = await go(r, "record_correction", on_date=date(2026, 10, 20))
-    r = await go(r, "start_consultation", third_party=True, note="征求第三方意见", on_date=date(2026, 10, 26))
+    r = await go(
+        r,
+        "start_consultation",
+        third_party=True,
+        third_party_name="某物业服务公司（演示）",
+        note="征求第三方意见",
+        on_date=date(2026, 10, 26),
+    )
     r = await go(r, "end_consultation", on_date=date(2026, 11, 4))
     r = await go(r, "send_for_review", on_date=date(2026, 11, 9))
     await go(

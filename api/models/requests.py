@@ -297,6 +297,53 @@ class Appeal(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class NoticeKind(enum.Enum):
+    CORRECTION = "CORRECTION"  # 补正告知书 (Art. 30)
+    EXTENSION = "EXTENSION"  # 延期答复告知书 (Art. 33)
+    THIRD_PARTY = "THIRD_PARTY"  # 征求第三方意见函 (Art. 32)
+    FEE = "FEE"  # 收费通知 (Art. 42)
+    REPLY = "REPLY"  # 答复书 (Art. 36)
+
+
+class RequestNotice(Base):
+    """A notice or letter sent about a request, as issued: its 文号 and text never change."""
+
+    __tablename__ = "info_request_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("info_requests.id"), index=True)
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, 16))
+    doc_no: Mapped[str] = mapped_column(String(80), unique=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    addressee: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NoticeTemplate(Base):
+    """The district office's text for a kind of notice; placeholders like {applicant_name}."""
+
+    __tablename__ = "notice_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, 16), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class NoticeCounter(Base):
+    __tablename__ = "notice_counters"
+    __table_args__ = (UniqueConstraint("organization_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    last_serial: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReplyTemplate(Base):
     """The letter for a reply type; placeholders like {applicant_name} are filled from the request."""
 

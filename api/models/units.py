@@ -92,6 +92,8 @@ class Organization(Base):
     head: Mapped[str] = mapped_column(String(50), default="")
     # 索引号 scheme; placeholders {credit_code}, {org_id}, {year}, {serial}. Default when empty.
     index_scheme: Mapped[str | None] = mapped_column(String(100))
+    # The 文号 of its request notices; placeholders {org} (short name), {kind}, {year}, {serial}.
+    notice_scheme: Mapped[str | None] = mapped_column(String(60))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

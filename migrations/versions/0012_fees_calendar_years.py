@@ -31,8 +31,8 @@ def upgrade() -> None:
         sa.Column("complete", sa.Boolean(), nullable=False),
         sa.Column("marked_by_id", sa.Integer(), nullable=True),
         sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["marked_by_id"], ["users.id"]),
-        sa.PrimaryKeyConstraint("year"),
+        sa.ForeignKeyConstraint(["marked_by_id"], ["users.id"], name=op.f("fk_calendar_years_marked_by_id_users")),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_calendar_years")),
     )
     op.create_table(
         "fee_standards",
@@ -41,14 +41,14 @@ def upgrade() -> None:
         sa.Column("step_units", sa.Integer(), nullable=True),
         sa.Column("step_yuan", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("method"),
+        sa.PrimaryKeyConstraint("method", name=op.f("pk_fee_standards")),
     )
     op.create_table(
         "request_rules",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("correction_working_days", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_rules")),
     )
 
 

@@ -18,6 +18,7 @@ class RequestsLoaders(AreaLoaders):
         super().__init__(session, actor)
         self.info_request = self.with_actor(service.requests_by_ids)
         self.events_of_request = self.with_actor(service.events_of_requests)
+        self.notices_of_request = self.with_actor(service.notices_of_requests)
         # Appeals: only what the actor may read (the service filters in SQL).
         self.appeal = self.with_actor(service.appeals_by_ids)
         self.appeals_of_request = self.with_actor(service.appeals_of_requests)

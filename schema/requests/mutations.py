@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -18,6 +19,8 @@ from .types import (
     FeeStandardType,
     InfoRequestStatusType,
     InfoRequestType,
+    NoticeKind,
+    NoticeTemplateType,
     ReplyType,
     RequestRulesType,
 )
@@ -52,6 +55,12 @@ class ReplyTemplatePayload:
 @strawberry.type
 class SetCalendarDaysPayload:
     recomputed: int = strawberry.field(description="How many open requests had their due date recomputed.")
+    errors: list[UserError]
+
+
+@strawberry.type
+class NoticeTemplatePayload:
+    template: NoticeTemplateType | None
     errors: list[UserError]
 
 
@@ -185,10 +194,13 @@ class RequestsMutation:
     async def start_consultation(
         self, info: strawberry.Info, id: strawberry.ID, version: int, third_party: bool, note: str = "",
         on_date: date | None = None,
+        third_party_name: Annotated[str, strawberry.argument(
+            description="With thirdParty: who the 征求第三方意见函 goes to (required then).")] = "",
     ) -> InfoRequestPayload:  # fmt: skip
         c = info.context
         return await _step(info, lambda: service.start_consultation(
-            c.session, c.actor, request_id=_id(id), version=version, third_party=third_party, note=note, on_date=on_date))  # fmt: skip
+            c.session, c.actor, request_id=_id(id), version=version, third_party=third_party, note=note, on_date=on_date,
+            third_party_name=third_party_name))  # fmt: skip
 
     @strawberry.mutation(description="The opinion came back: the clock runs again.")
     async def end_consultation(
@@ -322,3 +334,17 @@ class RequestsMutation:
             if saved else None,
             errors=errors,
         )  # fmt: skip
+
+    @strawberry.mutation(
+        description="The district office's text for a kind of notice (placeholders as noticeTemplates lists them)."
+    )
+    async def save_notice_template(
+        self, info: strawberry.Info, kind: NoticeKind, body: str, version: int
+    ) -> NoticeTemplatePayload:
+        c = info.context
+        saved, errors = await attempt(
+            info, service.save_notice_template(c.session, c.actor, kind=kind, body=body, version=version)
+        )
+        return NoticeTemplatePayload(
+            template=NoticeTemplateType.of(saved.kind, saved.body, saved.version) if saved else None, errors=errors
+        )

@@ -15,6 +15,7 @@ from .types import (
     InfoRequestRegisterRowType,
     InfoRequestStatusType,
     InfoRequestType,
+    NoticeTemplateType,
     RequestRulesType,
 )
 
@@ -32,6 +33,11 @@ class RequestsQuery:
     async def fee_standards(self, info: strawberry.Info) -> list[FeeStandardType]:
         ctx = info.context
         return [FeeStandardType.of(f) for f in await service.fee_standards(ctx.session, ctx.actor)]
+
+    @strawberry.field(description="The notices' texts per kind, the office's or the default (staff).")
+    async def notice_templates(self, info: strawberry.Info) -> list[NoticeTemplateType]:
+        ctx = info.context
+        return [NoticeTemplateType.of(k, b, v) for k, b, v in await service.notice_templates(ctx.session, ctx.actor)]
 
     @strawberry.field(description="The office's own rules for requests (public: applicants are told them).")
     async def request_rules(self, info: strawberry.Info) -> RequestRulesType:

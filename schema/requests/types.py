@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from api.models import Appeal, FeeStandard, InfoRequest, RequestEvent
+from api.models import Appeal, FeeStandard, InfoRequest, RequestEvent, RequestNotice
 from api.models import AppealKind as AppealKindModel
 from api.models import AppealOutcome as AppealOutcomeModel
 from api.models import ApplicantType as ApplicantTypeModel
@@ -15,6 +15,7 @@ from api.models import Channel as ChannelModel
 from api.models import DeliveryForm as DeliveryFormModel
 from api.models import EventKind as EventKindModel
 from api.models import FeeMethod as FeeMethodModel
+from api.models import NoticeKind as NoticeKindModel
 from api.models import ReplyReason as ReplyReasonModel
 from api.models import ReplyType as ReplyTypeModel
 from api.models import RequestStatus as RequestStatusModel
@@ -40,6 +41,48 @@ ReplyReason = strawberry.enum(
 )
 AppealKind = strawberry.enum(AppealKindModel)
 FeeMethod = strawberry.enum(FeeMethodModel, description="国办函〔2020〕109号: BY_PIECE 按件计收, BY_VOLUME 按量计收")
+
+
+NoticeKind = strawberry.enum(
+    NoticeKindModel,
+    description="CORRECTION 补正告知书, EXTENSION 延期答复告知书, THIRD_PARTY 征求第三方意见函, FEE 收费通知, REPLY 答复书",
+)
+
+
+@strawberry.type(name="InfoRequestNotice", description="A notice or letter as issued (its 文号 and text never change).")
+class InfoRequestNoticeType:
+    id: strawberry.ID
+    kind: NoticeKind
+    title: str
+    doc_no: str = strawberry.field(description="文号, from the organization's scheme.")
+    issued_on: date
+    addressee: str
+    text: str = strawberry.field(description="Title, 文号 and body, as sent.")
+    download: str = strawberry.field(
+        description="Staff: GET this path (with the token) for the Word file; add &format=md for Markdown."
+    )
+
+    @classmethod
+    def of(cls, n: RequestNotice) -> InfoRequestNoticeType:
+        gid = relay.to_base64(service.NOTICE_NODE, n.id)
+        return cls(
+            id=strawberry.ID(gid), kind=n.kind, title=service.NOTICE_TITLES[n.kind], doc_no=n.doc_no,
+            issued_on=n.issued_on, addressee=n.addressee, text=service.notice_text(n),
+            download=f"/exports/request-notice?id={gid}",
+        )  # fmt: skip
+
+
+@strawberry.type(name="NoticeTemplate")
+class NoticeTemplateType:
+    kind: NoticeKind
+    body: str
+    placeholders: str = strawberry.field(description="The placeholders this kind's text may use.")
+    version: int = strawberry.field(description="0: the default text (the office has not saved its own).")
+
+    @classmethod
+    def of(cls, kind: NoticeKindModel, body: str, version: int) -> NoticeTemplateType:
+        fields = f"{service.NOTICE_COMMON} {service.NOTICE_FIELDS[kind]}"
+        return cls(kind=kind, body=body, placeholders=fields, version=version)
 
 
 @strawberry.type(name="FeeTier")
@@ -165,6 +208,12 @@ class InfoRequestStatusType:
     correction_due_on: date | None = strawberry.field(description="While AWAITING_CORRECTION: the last day to correct.")
     fee_yuan: int | None = strawberry.field(description="The fee asked (收费通知), if any.")
     payment_due_on: date | None = strawberry.field(description="The last day to pay it.")
+    _model: strawberry.Private[InfoRequest]
+
+    @strawberry.field(description="The notices and the reply sent to the applicant (not letters to third parties).")
+    async def notices(self, info: strawberry.Info) -> list[InfoRequestNoticeType]:
+        found = await service.notices_for_applicant(info.context.session, self._model)
+        return [InfoRequestNoticeType.of(n) for n in found]
 
     @classmethod
     def of(cls, r: InfoRequest) -> InfoRequestStatusType:
@@ -172,7 +221,7 @@ class InfoRequestStatusType:
             tracking_code=r.tracking_code, status=r.status, received_on=r.received_on, due_on=r.due_on,
             due_provisional=r.due_provisional, reply_type=r.reply_type, reply_reason=reason_label(r),
             reply_letter=r.reply_letter, replied_on=r.replied_on, correction_due_on=r.correction_due_on,
-            fee_yuan=r.fee_yuan, payment_due_on=r.payment_due_on,
+            fee_yuan=r.fee_yuan, payment_due_on=r.payment_due_on, _model=r,
         )  # fmt: skip
 
 
@@ -290,6 +339,11 @@ class InfoRequestType(Node):
             InfoRequestEventType.of(e)
             for e in await info.context.loaders.requests.events_of_request.load(self._model.id)
         ]
+
+    @strawberry.field(description="The notices and letters issued about the request, oldest first.")
+    async def notices(self, info: strawberry.Info) -> list[InfoRequestNoticeType]:
+        found = await info.context.loaders.requests.notices_of_request.load(self._model.id)
+        return [InfoRequestNoticeType.of(n) for n in found]
 
     @strawberry.field
     async def appeals(self, info: strawberry.Info) -> list[AppealType]:

@@ -74,3 +74,7 @@ class UpdateOrganizationInput:
         default=None,
         description="索引号 scheme with {credit_code} {org_id} {year} {serial}, e.g. {credit_code}/{year}-{serial:05d}; empty for the default.",
     )
+    notice_scheme: str | None = strawberry.field(
+        default=None,
+        description="文号 scheme of its request notices with {org} (short name) {kind} {year} {serial}; empty for the default.",
+    )

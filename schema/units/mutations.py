@@ -88,6 +88,7 @@ class UnitsMutation:
                 profile=input.profile.to_service() if input.profile else None,
                 contacts=None if input.contacts is None else [c.to_service() for c in input.contacts],
                 index_scheme=input.index_scheme,
+                notice_scheme=input.notice_scheme,
             )
 
         org, errors = await attempt(info, run())

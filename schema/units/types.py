@@ -127,6 +127,9 @@ class OrganizationType(Node):
     kind: OrganizationKind
     credit_code: str | None
     index_scheme: str | None = strawberry.field(description="索引号 scheme; null for the default.")
+    notice_scheme: str | None = strawberry.field(
+        description="文号 scheme of its request notices; null for the default {org}依申{kind}〔{year}〕{serial}号."
+    )
     version: int
     demo: bool
     _model: strawberry.Private[Organization]
@@ -141,6 +144,7 @@ class OrganizationType(Node):
             kind=org.kind,
             credit_code=org.credit_code,
             index_scheme=org.index_scheme,
+            notice_scheme=org.notice_scheme,
             version=org.version,
             demo=org.demo,
             _model=org,

@@ -239,6 +239,20 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         # ano adm hui yin edi rev app foi vil aud kio twn
         " -   Y   Y   -   -   -   -   Y   -   Y   -   -",
     ),
+    "feeStandards": (
+        "{ feeStandards { id: method } }",
+        None,
+        # the fee standard is published (国办函〔2020〕109号): everybody.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    ),
+    "noticeTemplates": (
+        "{ noticeTemplates { id: kind } }",
+        None,
+        # the notices' texts: those who read requests somewhere (request read), as policy.csv gives it.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " -   Y   Y   Y   Y   Y   Y   Y   -   Y   -   Y",
+    ),
     "overdueInterpretations": (
         f'{{ overdueInterpretations(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
         None,

@@ -240,7 +240,13 @@ async def test_third_party_pause_moves_the_due_date(
     r = await registered(gql, o, "2026-09-25")
     assert r["dueOn"] == "2026-10-29"
     paused = await step(
-        gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True), onDate=("Date", "2026-10-09")
+        gql,
+        o.foi,
+        "startConsultation",
+        r,
+        thirdParty=("Boolean!", True),
+        thirdPartyName=("String!", "某建设公司"),
+        onDate=("Date", "2026-10-09"),
     )
     assert paused["request"]["status"] == "THIRD_PARTY"
     resumed = await step(gql, o.foi, "endConsultation", paused["request"], onDate=("Date", "2026-10-19"))
@@ -375,7 +381,7 @@ async def test_reply_templates_are_edited_by_the_district_office_at_star(
     replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {
         "replyType": "NOT_DISCLOSED", "reason": "STATE_SECRET", "legalBasis": "《政府信息公开条例》第十四条"}))  # fmt: skip
     assert replied["request"]["replyLetter"].startswith(
-        "张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
+        f"HLMZ依申答〔{date.today().year}〕1号\n张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
     )
 
 
@@ -479,7 +485,7 @@ async def test_a_third_party_is_waited_for_15_working_days_at_most(
     """Art. 32: the third party answers within 15 working days; the clock does not wait longer."""
     o = await make_office(session, system, make_user)
     r = await registered(gql, o, "2026-09-25")
-    paused = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True),
+    paused = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True), thirdPartyName=("String!", "某建设公司"),
                          onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
     # While it lasts, the due day holds the whole 15 working days: 2026-10-29 + 15.
     assert paused["dueOn"] == "2026-11-19"
@@ -500,7 +506,7 @@ async def test_overdue_has_one_definition_for_the_filter_and_the_field(
     consulting = (await step(gql, o.foi, "startConsultation", consulting, thirdParty=("Boolean!", False),
                              onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
     third = await registered(gql, o, "2026-09-25")
-    third = (await step(gql, o.foi, "startConsultation", third, thirdParty=("Boolean!", True),
+    third = (await step(gql, o.foi, "startConsultation", third, thirdParty=("Boolean!", True), thirdPartyName=("String!", "某建设公司"),
                         onDate=("Date", "2026-10-09")))["request"]  # fmt: skip
     fresh = await letter(gql, o, str(date.today() - timedelta(days=1)))
     listed = await gql.data(
@@ -776,3 +782,148 @@ async def test_a_correction_lapses_after_the_offices_period(
     await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29"))
     view = await gql.data("query($id: ID!) { infoRequest(id: $id) { correctionDueOn } }", {"id": r["id"]}, o.foi)
     assert view["infoRequest"]["correctionDueOn"] == "2026-10-19"
+
+
+NOTICES = (
+    """query($id: ID!) { infoRequest(id: $id) { notices { id kind title docNo issuedOn addressee text download } } }"""
+)
+
+
+async def notices_of(gql: GraphQLClient, o: Office, r: dict[str, Any]) -> list[dict[str, Any]]:
+    return (await gql.data(NOTICES, {"id": r["id"]}, o.foi))["infoRequest"]["notices"]
+
+
+async def test_each_step_that_informs_somebody_issues_a_numbered_notice(
+    gql: GraphQLClient, client: Any, make_user: Any, session: Any, system: Any
+) -> None:
+    """Arts. 30, 32, 33, 36, 42: the 补正告知书, 征求第三方意见函, 延期答复告知书, 收费通知 and 答复书,
+    each with a 文号 of the organization's scheme, Chinese dates, its article, and the remedies
+    where it decides; downloaded as a Word file that python-docx reads back."""
+    from docx import Document as Docx
+
+    o = await make_office(session, system, make_user)
+    r = await registered(gql, o, "2026-09-25")
+    r = (await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明所需文件的名称或文号"),
+                    onDate=("Date", "2026-09-29")))["request"]  # fmt: skip
+    r = (await step(gql, o.foi, "recordCorrection", r, onDate=("Date", "2026-10-12")))["request"]
+    r = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True),
+                    thirdPartyName=("String!", "会理某建设有限公司"), onDate=("Date", "2026-10-13")))["request"]  # fmt: skip
+    r = (await step(gql, o.foi, "endConsultation", r, onDate=("Date", "2026-10-20")))["request"]
+    r = (await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 10), reason=("String!", "需调取历年档案"),
+                    approver=("String!", "王主任"), onDate=("Date", "2026-10-21")))["request"]  # fmt: skip
+    r = (await fee(gql, o, r, "BY_VOLUME", 120, "2026-10-22"))["request"]
+    r = (await step(gql, o.foi, "recordInfoRequestPayment", r, onDate=("Date", "2026-10-23")))["request"]
+    r = (await step(gql, o.foi, "sendInfoRequestForReview", r, onDate=("Date", "2026-10-26")))["request"]
+    r = (await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {"replyType": "DISCLOSED"}),
+                    onDate=("Date", "2026-10-27")))["request"]  # fmt: skip
+    notices = await notices_of(gql, o, r)
+    assert [(n["kind"], n["docNo"]) for n in notices] == [
+        ("CORRECTION", "HLMZ依申补〔2026〕1号"), ("THIRD_PARTY", "HLMZ依申征〔2026〕2号"),
+        ("EXTENSION", "HLMZ依申延〔2026〕3号"), ("FEE", "HLMZ依申费〔2026〕4号"), ("REPLY", "HLMZ依申答〔2026〕5号"),
+    ]  # fmt: skip
+    by = {n["kind"]: n for n in notices}
+    correction = by["CORRECTION"]["text"]
+    assert correction.startswith("政府信息公开申请补正告知书\nHLMZ依申补〔2026〕1号\n\n张三：")
+    assert "请写明所需文件的名称或文号" in correction and "2026年10月26日前" in correction and "第三十条" in correction
+    assert "2026-" not in correction and "2026年9月29日" in correction
+    third = by["THIRD_PARTY"]
+    assert third["addressee"] == "会理某建设有限公司" and "第三十二条" in third["text"]
+    assert "2026年11月3日前" in third["text"]  # 15 working days from the letter
+    assert "第三十三条第二款" in by["EXTENSION"]["text"] and "延长10个工作日" in by["EXTENSION"]["text"]
+    fee_text = by["FEE"]["text"]
+    assert "第四十二条" in fee_text and "国办函〔2020〕109号" in fee_text and "共计1100元" in fee_text
+    assert "行政复议" in fee_text and "第31至100页每页10元" in fee_text
+    assert "第三十六条第二项" in by["REPLY"]["text"] and "行政复议" not in by["EXTENSION"]["text"]
+    assert (await staff_view(gql, o, r["trackingCode"] if "trackingCode" in r else (await gql.data(
+        "query($id: ID!) { infoRequest(id: $id) { trackingCode } }", {"id": r["id"]}, o.foi))["infoRequest"]["trackingCode"]
+    ))["replyLetter"].startswith("HLMZ依申答〔2026〕5号\n")  # fmt: skip
+
+    headers = {"Authorization": f"Bearer {o.foi}"}
+    response = await client.get(by["FEE"]["download"], headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    paragraphs = [p.text for p in Docx(io.BytesIO(response.content)).paragraphs]
+    assert paragraphs[:3] == ["政府信息公开信息处理费收费通知", "HLMZ依申费〔2026〕4号", "张三："]
+    assert paragraphs[-1] == "2026年10月22日" and paragraphs[-2] == "县民政局"
+    markdown = await client.get(by["FEE"]["download"] + "&format=md", headers=headers)
+    assert markdown.status_code == 200 and markdown.text.startswith("# 政府信息公开信息处理费收费通知")
+    pdf = await client.get(by["FEE"]["download"] + "&format=pdf", headers=headers)
+    assert pdf.status_code == 400 and "UNKNOWN_FORMAT" in pdf.text
+    other = await units.create_organization(session, system, unit_code="513425000000", name="县财政局",
+                                            kind=OrganizationKind.DEPARTMENT, credit_code=credit(8))  # fmt: skip
+    stranger = await make_user("stranger", Role.FOI_OFFICER, organization_id=other.id)
+    hidden = await client.get(by["FEE"]["download"], headers={"Authorization": f"Bearer {stranger}"})
+    assert hidden.status_code == 400 and "NOT_FOUND" in hidden.text and "张三" not in hidden.text
+    anonymous = await client.get(by["FEE"]["download"])
+    assert anonymous.status_code in (400, 401, 403) and "张三" not in anonymous.text
+
+
+async def test_the_applicant_sees_the_notices_sent_to_the_applicant(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    submitted = await submit(gql, o)
+    r = await staff_view(gql, o, submitted["trackingCode"])
+    r = (await step(gql, o.foi, "registerInfoRequest", r))["request"]
+    r = (await step(gql, o.foi, "startConsultation", r, thirdParty=("Boolean!", True),
+                    thirdPartyName=("String!", "会理某建设有限公司")))["request"]  # fmt: skip
+    r = (await step(gql, o.foi, "endConsultation", r))["request"]
+    await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"))
+    own = await gql.data("""query($c: String!, $p: String!) { infoRequestStatus(trackingCode: $c, password: $p) {
+      status correctionDueOn notices { kind docNo text } } }""", {"c": submitted["trackingCode"], "p": submitted["password"]})  # fmt: skip
+    status = own["infoRequestStatus"]
+    assert status["status"] == "AWAITING_CORRECTION" and status["correctionDueOn"]
+    assert [n["kind"] for n in status["notices"]] == ["CORRECTION"]  # the third party's letter is not the applicant's
+
+
+async def test_notice_templates_and_numbering_are_the_offices(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    o = await make_office(session, system, make_user)
+    listed = (await gql.data("{ noticeTemplates { kind body placeholders version } }", token=o.foi))["noticeTemplates"]
+    assert {t["kind"] for t in listed} == {"CORRECTION", "EXTENSION", "THIRD_PARTY", "FEE", "REPLY"}
+    assert all(t["version"] == 0 for t in listed)
+    assert (await gql("{ noticeTemplates { kind } }"))["errors"][0]["extensions"]["code"] in (
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+    )
+    save = """mutation($k: NoticeKind!, $b: String!, $v: Int!) { saveNoticeTemplate(kind: $k, body: $b, version: $v) {
+      template { kind version } errors { field code message } } }"""
+    body = "{applicant_name}：请于{correct_by}前补正：{items}。依据条例第三十条。\n{organization}\n{issued_on}"
+    county = await gql(save, {"k": "CORRECTION", "b": body, "v": 0}, o.district)
+    assert county["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    unknown = (await gql.data(save, {"k": "CORRECTION", "b": body + "{amount}", "v": 0}, admin))["saveNoticeTemplate"]
+    assert unknown["errors"][0]["code"] == "INVALID_TEMPLATE" and "{amount}" in unknown["errors"][0]["message"]
+    no_remedies = await gql.data(
+        save, {"k": "FEE", "b": "{applicant_name}：应缴{amount}元，{pay_by}前。", "v": 0}, admin
+    )
+    assert no_remedies["saveNoticeTemplate"]["errors"][0]["code"] == "REMEDIES_REQUIRED"
+    saved = (await gql.data(save, {"k": "CORRECTION", "b": body, "v": 0}, admin))["saveNoticeTemplate"]
+    assert saved["errors"] == [] and saved["template"]["version"] == 1
+    assert (await gql.data(save, {"k": "CORRECTION", "b": body, "v": 0}, admin))["saveNoticeTemplate"]["errors"][0][
+        "code"
+    ] == "CONFLICT"
+
+    org = (
+        await gql.data(
+            "query($id: ID!) { node(id: $id) { ... on Organization { version } } }", {"id": o.org_id}, o.district
+        )
+    )["node"]
+    scheme = """mutation($id: ID!, $v: Int!, $s: String!) { updateOrganization(input: {id: $id, version: $v, noticeScheme: $s}) {
+      organization { noticeScheme version } errors { field code } } }"""
+    bad = (await gql.data(scheme, {"id": o.org_id, "v": org["version"], "s": "会民政〔{year}〕号"}, o.district))[
+        "updateOrganization"
+    ]
+    assert bad["errors"] == [{"field": "noticeScheme", "code": "INVALID_TEMPLATE"}]
+    good = await gql.data(
+        scheme, {"id": o.org_id, "v": org["version"], "s": "会民政依申告〔{year}〕{serial}号"}, o.district
+    )
+    assert good["updateOrganization"]["organization"]["noticeScheme"] == "会民政依申告〔{year}〕{serial}号"
+    r = await letter(gql, o, "2026-09-25")
+    await step(gql, o.foi, "requestCorrection", r, note=("String!", "请写明文件名称"), onDate=("Date", "2026-09-29"))
+    [notice] = await notices_of(gql, o, r)
+    assert notice["docNo"] == "会民政依申告〔2026〕1号"
+    assert notice["text"].endswith(
+        "张三：请于2026年10月26日前补正：请写明文件名称。依据条例第三十条。\n县民政局\n2026年9月29日"
+    )

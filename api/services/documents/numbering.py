@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.codes import DocumentsCode
@@ -15,6 +13,8 @@ from api.models import (
     IndexCounter,
     Organization,
 )
+
+from ..serials import next_serial
 
 DEFAULT_INDEX_SCHEME = "{credit_code}/{year}-{serial:05d}"
 
@@ -50,23 +50,8 @@ def parse_doc_number(raw: str, field: str = "docNumber") -> DocNumber:
 
 
 async def _next_serial(session: AsyncSession, organization_id: int, year: int) -> int:
-    """The next serial for the organization and year, gap-free: the counter row is bumped in the
-    publication's own transaction (the UPDATE locks the row until commit; a rollback undoes it)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    values = {"organization_id": organization_id, "year": year, "last_serial": 0}
-    ensure: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        ensure = postgresql.insert(IndexCounter).values(**values).on_conflict_do_nothing()
-    else:
-        ensure = sqlite.insert(IndexCounter).values(**values).on_conflict_do_nothing()
-    await session.execute(ensure)
-    bumped = await session.execute(
-        update(IndexCounter)
-        .where(IndexCounter.organization_id == organization_id, IndexCounter.year == year)
-        .values(last_serial=IndexCounter.last_serial + 1)
-        .returning(IndexCounter.last_serial)
-    )
-    return int(bumped.scalar_one())
+    """The next 索引号 serial, bumped in the publication's own transaction."""
+    return await next_serial(session, IndexCounter, organization_id, year)
 
 
 def format_index_no(scheme: str | None, org: Organization, year: int, serial: int) -> str:

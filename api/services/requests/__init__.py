@@ -19,6 +19,18 @@ from .fees import (
     set_request_rules,
 )
 from .intake import STAFF_CHANNELS, TRACKING_ALPHABET, Submission, status_for_applicant, submit
+from .notices import COMMON as NOTICE_COMMON
+from .notices import FIELDS as NOTICE_FIELDS
+from .notices import NODE as NOTICE_NODE
+from .notices import TITLES as NOTICE_TITLES
+from .notices import (
+    check_notice_scheme,
+    notice_templates,
+    notices_for_applicant,
+    notices_of_requests,
+    save_notice_template,
+)
+from .notices import text_of as notice_text
 from .queries import (
     RUNNING,
     STOPPED,
@@ -58,6 +70,16 @@ from .workflow import (
 )
 
 __all__ = [
+    "NOTICE_COMMON",
+    "NOTICE_FIELDS",
+    "NOTICE_NODE",
+    "NOTICE_TITLES",
+    "check_notice_scheme",
+    "notice_templates",
+    "notice_text",
+    "notices_for_applicant",
+    "notices_of_requests",
+    "save_notice_template",
     "METHOD_NAMES",
     "due_moves",
     "fee_for",

@@ -23,10 +23,11 @@ from api.auth.scope import ROOT
 from api.codes import RequestsCode
 from api.db import commit
 from api.errors import Conflict, UserInputError
-from api.models import EventKind, FeeMethod, FeeStandard, InfoRequest, ReplyReason, ReplyType, RequestRules
+from api.models import EventKind, FeeMethod, FeeStandard, InfoRequest, NoticeKind, ReplyReason, ReplyType, RequestRules
 from api.workdays import add_working_days
 
 from .. import audit
+from . import notices
 from .common import _dated, _event, _load, _recompute, _save, chinese_date, overrides
 from .workflow import _last_event, _require, _target
 
@@ -85,6 +86,20 @@ async def fee_standard(session: AsyncSession, method: FeeMethod) -> FeeStandard:
     return await session.get(FeeStandard, method) or _default(method)
 
 
+def describe(standard: FeeStandard, units: int) -> str:
+    """The standard as the notice states it, with the units charged for."""
+    unit = UNIT_NAMES[standard.method]
+    parts = [f"{standard.tiers[0][0]}{unit}以下（含）不收费"] if standard.tiers else []
+    for i, (above, yuan) in enumerate(standard.tiers):
+        upper = standard.tiers[i + 1][0] if i + 1 < len(standard.tiers) else None
+        span = f"第{above + 1}至{upper}{unit}" if upper is not None else f"第{above + 1}{unit}起"
+        parts.append(f"{span}每{unit}{yuan}元")
+    if standard.step_units and standard.step_yuan:
+        parts.append(f"此后每{standard.step_units}{unit}为一档，每档每{unit}加收{standard.step_yuan}元")
+    counted = f"本月第{units}件申请" if standard.method is FeeMethod.BY_PIECE else f"共{units}页"
+    return f"{'，'.join(parts)}；{counted}"
+
+
 async def fee_standards(session: AsyncSession, actor: Actor) -> list[FeeStandard]:
     """Public: the standard is published (国办函〔2020〕109号), so every actor reads it."""
     saved = {f.method: f for f in (await session.execute(select(FeeStandard))).scalars()}
@@ -138,7 +153,8 @@ async def notify_fee(
         raise UserInputError(
             "onDate", RequestsCode.TOO_LATE, f"收费通知应在答复期限（{chinese_date(r.due_on)}）内发出，已超过期限"
         )
-    amount = fee_for(await fee_standard(session, method), units)
+    standard = await fee_standard(session, method)
+    amount = fee_for(standard, units)
     if amount <= 0:
         raise UserInputError(
             "units",
@@ -150,9 +166,15 @@ async def notify_fee(
     r.status = _target(r, "notify_fee")
     r.fee_yuan = amount
     r.payment_due_on = add_working_days(on, PAYMENT_WORKING_DAYS, ovr)[0]
+    notice = await notices.issue(
+        session, actor, r, NoticeKind.FEE, on,
+        {"method": METHOD_NAMES[method], "basis": describe(standard, units), "amount": str(amount),
+         "pay_by": chinese_date(r.payment_due_on)},
+    )  # fmt: skip
     _event(
         session, actor, r, EventKind.FEE_NOTIFIED, on, f"{METHOD_NAMES[method]}{units}{UNIT_NAMES[method]}，{amount}元",
         previous=previous.value, method=method.value, units=units, yuan=amount, pay_by=r.payment_due_on.isoformat(),
+        notice=notice.doc_no,
     )  # fmt: skip
     await session.flush()
     await _recompute(session, r, ovr)

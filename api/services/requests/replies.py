@@ -19,6 +19,7 @@ from api.models import (
     DocumentKind,
     EventKind,
     InfoRequest,
+    NoticeKind,
     Organization,
     ReplyReason,
     ReplyTemplate,
@@ -27,6 +28,7 @@ from api.models import (
 from api.models.requests import REASONS_BY_TYPE
 
 from .. import audit
+from . import notices
 from .common import _dated, _event, _load, _save, chinese_date
 from .workflow import _last_event, _require, _target
 
@@ -120,12 +122,14 @@ async def reply(
     org = await session.get(Organization, r.handling_org_id)
     assert org is not None
     r.reply_type, r.reply_reason, r.replied_on = reply_.reply_type, reply_.reason, on
-    r.reply_letter = await _letter(session, r, reply_, org, on)
+    letter = await _letter(session, r, reply_, org, on)
+    notice = await notices.issue(session, actor, r, NoticeKind.REPLY, on, {"letter": letter})
+    r.reply_letter = f"{notice.doc_no}\n{letter}"
     r.status = _target(r, "reply")
     signed = actor.user.display_name if actor.user else actor.name
     _event(
         session, actor, r, EventKind.REPLIED, on, reply_.note, reply_type=reply_.reply_type.value,
-        drafted_by=drafted.actor_name if drafted else None, signed_off_by=signed,
+        drafted_by=drafted.actor_name if drafted else None, signed_off_by=signed, notice=notice.doc_no,
     )  # fmt: skip
     if reply_.publish_proactively and reply_.reply_type in (ReplyType.DISCLOSED, ReplyType.PARTIALLY_DISCLOSED):
         await session.flush()

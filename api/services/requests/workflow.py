@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import clock
@@ -17,6 +16,7 @@ from api.models import (
     ArchiveCounter,
     EventKind,
     InfoRequest,
+    NoticeKind,
     Organization,
     ReplyReason,
     ReplyType,
@@ -25,6 +25,8 @@ from api.models import (
 )
 from api.workdays import add_working_days
 
+from ..serials import next_serial
+from . import notices
 from .common import _dated, _event, _load, _org_path, _recompute, _save, chinese_date, overrides, request_rules
 
 STATUS_NAMES = {
@@ -142,9 +144,13 @@ async def request_correction(
     r.correction_due_on = add_working_days(on, period, await overrides(session))[0]
     previous = r.status
     r.status = _target(r, "request_correction")
+    notice = await notices.issue(
+        session, actor, r, NoticeKind.CORRECTION, on,
+        {"items": note.strip(), "correct_by": chinese_date(r.correction_due_on)},
+    )  # fmt: skip
     _event(
         session, actor, r, EventKind.CORRECTION_REQUESTED, on, note.strip(), previous=previous.value,
-        correct_by=r.correction_due_on.isoformat(),
+        correct_by=r.correction_due_on.isoformat(), notice=notice.doc_no,
     )  # fmt: skip
     return await _save(session, actor, r, "request_correction", "告知补正")
 
@@ -195,8 +201,10 @@ async def correction_lapsed(
 
 async def start_consultation(
     session: AsyncSession, actor: Actor, *, request_id: int, version: int, third_party: bool, note: str = "",
-    on_date: date | None = None,
+    on_date: date | None = None, third_party_name: str = "",
 ) -> InfoRequest:  # fmt: skip
+    """会商 (Art. 34), or a third party's opinion asked in writing (Art. 32: the 征求第三方意见函,
+    answered within 15 working days of receipt)."""
     r = await _load(session, actor, request_id, version)
     action, kind = (
         ("consult_third_party", EventKind.THIRD_PARTY_STARTED) if third_party
@@ -204,9 +212,22 @@ async def start_consultation(
     )  # fmt: skip
     _require(r, action)
     on = await _dated(session, r, on_date)
+    name = (third_party_name or "").strip()
+    if third_party and not name:
+        raise UserInputError("thirdPartyName", RequestsCode.REQUIRED, "请填写征求意见的第三方名称（意见函的收件人）")
+    if len(name) > 200:
+        raise UserInputError("thirdPartyName", RequestsCode.TOO_LONG, "第三方名称不能超过200字")
     previous = r.status
     r.status = _target(r, action)
-    _event(session, actor, r, kind, on, note, previous=previous.value)
+    data: dict[str, object] = {"previous": previous.value}
+    if third_party:
+        by = add_working_days(on, clock.THIRD_PARTY_WORKING_DAYS, await overrides(session))[0]
+        letter = await notices.issue(
+            session, actor, r, NoticeKind.THIRD_PARTY, on, {"addressee": name, "note": note, "opinion_by": chinese_date(by)},
+            addressee=name,
+        )  # fmt: skip
+        data |= {"third_party": name, "notice": letter.doc_no}
+    _event(session, actor, r, kind, on, note, **data)
     await session.flush()
     await _recompute(session, r)  # a third party's 15 working days count at once (Art. 32)
     return await _save(session, actor, r, "consultation_start", "征求第三方意见" if third_party else "会商")
@@ -260,18 +281,15 @@ async def extend(
         )
     r.extension_days = days
     _event(
-        session,
-        actor,
-        r,
-        EventKind.EXTENDED,
-        on,
-        reason.strip(),
-        days=days,
-        approver=approver.strip(),
+        session, actor, r, EventKind.EXTENDED, on, reason.strip(), days=days, approver=approver.strip(),
         applicant_informed=True,
-    )
+    )  # fmt: skip
     await session.flush()
     await _recompute(session, r)
+    await notices.issue(
+        session, actor, r, NoticeKind.EXTENSION, on,
+        {"reason": reason.strip(), "days": str(days), "due_on": chinese_date(r.due_on)},
+    )  # fmt: skip
     return await _save(session, actor, r, "extend", f"延期{days}个工作日（{approver.strip()}同意），已告知申请人")
 
 
@@ -288,25 +306,6 @@ async def send_for_review(
     return await _save(session, actor, r, "review", "送审")
 
 
-async def _next_archive_serial(session: AsyncSession, organization_id: int, year: int) -> int:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    values = {"organization_id": organization_id, "year": year, "last_serial": 0}
-    insert = (
-        (postgresql if dialect == "postgresql" else sqlite)
-        .insert(ArchiveCounter)
-        .values(**values)
-        .on_conflict_do_nothing()
-    )
-    await session.execute(insert)
-    bumped = await session.execute(
-        update(ArchiveCounter)
-        .where(ArchiveCounter.organization_id == organization_id, ArchiveCounter.year == year)
-        .values(last_serial=ArchiveCounter.last_serial + 1)
-        .returning(ArchiveCounter.last_serial)
-    )
-    return int(bumped.scalar_one())
-
-
 def short_code(org: Organization) -> str:
     return (org.short_name or f"ORG{org.id}").strip()
 
@@ -321,7 +320,7 @@ async def archive(
     org = await session.get(Organization, r.handling_org_id)
     assert org is not None
     year = on.year
-    serial = await _next_archive_serial(session, org.id, year)
+    serial = await next_serial(session, ArchiveCounter, org.id, year)
     r.archive_no = f"{short_code(org)}-{year}-{serial:04d}"
     r.status = _target(r, "archive")
     _event(session, actor, r, EventKind.ARCHIVED, on, r.archive_no)

@@ -139,6 +139,7 @@ async def update_organization(
     profile: ProfileInput | None = None,
     contacts: Sequence[ContactInput] | None = None,
     index_scheme: str | None = None,
+    notice_scheme: str | None = None,
 ) -> Organization:
     stmt = select(Organization).where(Organization.id == organization_id).options(selectinload(Organization.contacts))
     org = (await session.execute(stmt)).scalar_one_or_none()
@@ -163,6 +164,10 @@ async def update_organization(
         from ..documents import check_index_scheme  # documents -> domains -> units: imported late
 
         org.index_scheme = check_index_scheme(index_scheme) if index_scheme.strip() else None
+    if notice_scheme is not None:
+        from ..requests import check_notice_scheme  # requests -> units: imported late
+
+        org.notice_scheme = check_notice_scheme(notice_scheme) if notice_scheme.strip() else None
     if contacts is not None:
         org.contacts = _contacts(contacts)
     # Always touch the row, so that a change of contacts alone still moves the version.
