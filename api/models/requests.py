@@ -98,8 +98,11 @@ class ReplyType(enum.Enum):
 
 
 class ReplyReason(enum.Enum):
+    """Each value is the row's label in table 3 of the annual report (2021 format), in full; the
+    letters word the reasons their own way (``replies.LETTER_REASONS``)."""
+
     # 不予公开
-    STATE_SECRET = "国家秘密"
+    STATE_SECRET = "属于国家秘密"
     PROHIBITED_BY_LAW = "其他法律行政法规禁止公开"
     THREE_SECURITIES = "危及“三安全一稳定”"
     THIRD_PARTY_RIGHTS = "保护第三方合法权益"
@@ -118,8 +121,8 @@ class ReplyReason(enum.Enum):
     EXCESSIVE = "无正当理由大量反复申请"
     CONFIRMATION = "要求行政机关确认或重新出具已获取信息"
     # 其他处理
-    FEE_UNPAID = "申请人逾期未按收费通知要求缴纳费用"
-    CORRECTION_LAPSED = "申请人逾期不补正"
+    FEE_UNPAID = "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    CORRECTION_LAPSED = "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
     OTHER = "其他"
 
 

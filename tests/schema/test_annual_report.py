@@ -136,6 +136,12 @@ async def test_demo_report_reconciles_counts_every_reply_and_exports(
         assert rows[reply_type.value]["values"][-1] == by_type[reply_type], reply_type
     assert rows["total"]["values"][-1] == sum(ended.values())
     assert rows["NOT_DISCLOSED.THIRD_PARTY_RIGHTS"]["label"] == "4.保护第三方合法权益"
+    # The 2021 form's labels in full.
+    assert rows["NOT_DISCLOSED.STATE_SECRET"]["label"] == "1.属于国家秘密"
+    assert (
+        rows["OTHER.FEE_UNPAID"]["label"] == "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    )
+    assert rows["OTHER.FEE_UNPAID"]["values"][-1] >= 1  # the demo's unpaid fee
     assert rows["OTHER.OTHER"]["values"][-1] >= 1  # the withdrawn request
 
     last_year = (await gql.data(REPORT, {"year": 2025, "unit": COUNTY}, token))["annualReport"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from strawberry import relay
 
-from api.models import AuditEntry, EventKind, InfoRequest, OrganizationKind, RequestEvent, Role, UnitKind
+from api.models import AuditEntry, EventKind, InfoRequest, OrganizationKind, ReplyReason, RequestEvent, Role, UnitKind
+from api.models.requests import REASONS_BY_TYPE
 from api.services import units
+from api.services.requests.replies import DEFAULT_TEMPLATES, LETTER_REASONS
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import credit, gid
@@ -381,7 +384,7 @@ async def test_reply_templates_are_edited_by_the_district_office_at_star(
     replied = await step(gql, o.district, "replyInfoRequest", r, input=("ReplyInput!", {
         "replyType": "NOT_DISCLOSED", "reason": "STATE_SECRET", "legalBasis": "《政府信息公开条例》第十四条"}))  # fmt: skip
     assert replied["request"]["replyLetter"].startswith(
-        f"HLMZ依申答〔{date.today().year}〕1号\n张三同志：依据《政府信息公开条例》第十四条，国家秘密，不予公开。"
+        f"HLMZ依申答〔{date.today().year}〕1号\n张三同志：依据《政府信息公开条例》第十四条，属于国家秘密，不予公开。"
     )
 
 
@@ -623,8 +626,9 @@ async def test_the_register_lists_each_request_without_the_applicant(
 async def test_due_day_days_left_and_overdue_agree_at_every_point_of_a_request(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any
 ) -> None:
-    """Arts. 30, 33: one request corrected, paused (会商), resumed and extended; at each point its
-    dueOn, daysLeft and overdue agree with each other and with the infoRequests overdue filter."""
+    """Arts. 30, 33, 42: one request corrected, paused (会商), resumed, extended and paused for a
+    fee; at each point its dueOn, daysLeft and overdue agree with each other and with the
+    infoRequests overdue filter."""
     o = await make_office(session, system, make_user)
     listed = "{ infoRequests(first: 50, filter: { overdue: true }) { edges { node { id } } } }"
 
@@ -657,6 +661,11 @@ async def test_due_day_days_left_and_overdue_agree_at_every_point_of_a_request(
     r = (await step(gql, o.foi, "extendInfoRequest", r, days=("Int!", 20), reason=("String!", "需调取档案"),
                     approver=("String!", "王主任"), onDate=("Date", "2026-10-28")))["request"]  # fmt: skip
     await check(r, "2026-12-14", stopped=False)  # + 20 working days (Art. 33)
+    r = (await fee(gql, o, r, "BY_PIECE", 11, "2026-10-29"))["request"]
+    waiting = await check(r, None, stopped=True)  # 待缴费 (国办函〔2020〕109号): the clock stands still
+    assert waiting["dueOn"] > "2026-12-14"
+    r = (await step(gql, o.foi, "recordInfoRequestPayment", r, onDate=("Date", "2026-11-05")))["request"]
+    await check(r, "2026-12-21", stopped=False)  # + 5 working days (10-30 … 11-05)
 
 
 FEE = """mutation($id: ID!, $version: Int!, $method: FeeMethod!, $units: Int!, $on: Date) {
@@ -722,7 +731,7 @@ async def test_an_unpaid_fee_closes_the_request_after_20_working_days(
     row = (
         await session.execute(select(InfoRequest).where(InfoRequest.id == int(relay.from_base64(r["id"])[1])))
     ).scalar_one()
-    assert row.reply_reason.value == "申请人逾期未按收费通知要求缴纳费用"
+    assert row.reply_reason.value == "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
 
 
 async def test_the_fee_standard_is_the_district_offices_and_public(
@@ -927,3 +936,15 @@ async def test_notice_templates_and_numbering_are_the_offices(
     assert notice["text"].endswith(
         "张三：请于2026年10月26日前补正：请写明文件名称。依据条例第三十条。\n县民政局\n2026年9月29日"
     )
+
+
+def test_every_reason_reads_as_a_clause_of_its_letter() -> None:
+    """Art. 36: the letter states the reason in words (属于国家秘密), each as a clause of its
+    template's sentence; the form's label is the table's, not the letter's."""
+    assert set(LETTER_REASONS) == set(ReplyReason)
+    for reply_type, reasons in REASONS_BY_TYPE.items():
+        for reason in reasons:
+            text = DEFAULT_TEMPLATES[reply_type].format_map(defaultdict(str, reason=LETTER_REASONS[reason]))
+            assert LETTER_REASONS[reason] in text, (reply_type, reason)
+            assert "属于属于" not in text and "信息国家秘密" not in text and "申请属于属于" not in text, text
+            assert "、行政机关不再处理" not in text  # the form's label is not a letter's sentence

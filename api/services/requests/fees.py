@@ -8,7 +8,7 @@ the piece (the applicant's requests in one calendar month) or by the volume (the
 request), one of the two, at the thresholds and prices of ``FeeStandard`` (the measure's own are
 the defaults of migration 0012); it sends a 收费通知 within the reply period; the days from the
 notice to the payment do not count in the reply period; the applicant pays within 20 working days
-of the notice, or the request is treated as abandoned (其他处理: 申请人逾期未按收费通知要求缴纳费用).
+of the notice, or the request is treated as abandoned (其他处理: 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请).
 """
 
 from __future__ import annotations

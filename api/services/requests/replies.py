@@ -54,14 +54,39 @@ DEFAULT_TEMPLATES = {
     ReplyType.PARTIALLY_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
     "您申请的信息部分予以公开，其余部分依据{legal_basis}不予公开。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.NOT_DISCLOSED: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经审查，"
-    "您申请的信息属于{reason}，依据{legal_basis}，不予公开。\n{remedies}\n{organization}\n{replied_on}",
+    "您申请的信息{reason}，依据{legal_basis}，不予公开。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.UNABLE: "{applicant_name}：\n本机关于{received_on}收到您提出的政府信息公开申请（{tracking_code}）。经查，{reason}，"
     "依据{legal_basis}，无法提供。\n{remedies}\n{organization}\n{replied_on}",
-    ReplyType.NOT_PROCESSED: "{applicant_name}：\n本机关于{received_on}收到您提出的申请（{tracking_code}）。经审查，该申请属于{reason}，"
+    ReplyType.NOT_PROCESSED: "{applicant_name}：\n本机关于{received_on}收到您提出的申请（{tracking_code}）。经审查，该申请{reason}，"
     "依据{legal_basis}，不作为政府信息公开申请处理。\n{remedies}\n{organization}\n{replied_on}",
     ReplyType.OTHER: "{applicant_name}：\n关于您于{received_on}提出的政府信息公开申请（{tracking_code}），因{reason}，"
     "依据{legal_basis}，本机关不再处理。\n{remedies}\n{organization}\n{replied_on}",
 }  # fmt: skip
+
+
+# {reason} in a letter: the reason as a clause of the sentence its template puts it in (不予公开:
+# 您申请的信息…; 无法提供: 经查，…; 不予处理: 该申请…; 其他处理: 因…), not the form's label.
+LETTER_REASONS = {
+    ReplyReason.STATE_SECRET: "属于国家秘密",
+    ReplyReason.PROHIBITED_BY_LAW: "属于法律、行政法规禁止公开的信息",
+    ReplyReason.THREE_SECURITIES: "公开后可能危及国家安全、公共安全、经济安全、社会稳定",
+    ReplyReason.THIRD_PARTY_RIGHTS: "公开会损害第三方合法权益",
+    ReplyReason.INTERNAL_AFFAIRS: "属于行政机关的内部事务信息",
+    ReplyReason.PROCESS_INFORMATION: "属于行政机关在履行职责过程中形成的过程性信息",
+    ReplyReason.ENFORCEMENT_FILE: "属于行政执法案卷信息",
+    ReplyReason.ADMINISTRATIVE_QUERY: "属于按照法律、行政法规规定办理的查询事项",
+    ReplyReason.NOT_HELD: "本机关不掌握相关政府信息",
+    ReplyReason.NEEDS_CREATION: "您申请的信息没有现成信息，需要另行制作",
+    ReplyReason.STILL_UNCLEAR: "补正后的申请内容仍不明确",
+    ReplyReason.PETITION: "属于信访、投诉、举报等事项",
+    ReplyReason.REPEATED: "属于重复申请",
+    ReplyReason.PUBLICATIONS: "属于要求提供公开出版物",
+    ReplyReason.EXCESSIVE: "属于无正当理由大量、反复申请",
+    ReplyReason.CONFIRMATION: "属于要求行政机关确认或者重新出具已获取的信息",
+    ReplyReason.FEE_UNPAID: "您逾期未按收费通知要求缴纳费用",
+    ReplyReason.CORRECTION_LAPSED: "您无正当理由逾期未补正",
+    ReplyReason.OTHER: "其他原因",
+}
 
 
 @dataclass
@@ -81,7 +106,7 @@ async def _letter(session: AsyncSession, r: InfoRequest, reply: ReplyInput, org:
     values = {
         "applicant_name": r.applicant_name, "tracking_code": r.tracking_code,
         "received_on": chinese_date(r.received_on), "description": r.description,
-        "reason": reply.reason.value if reply.reason else "", "legal_basis": reply.legal_basis,
+        "reason": LETTER_REASONS[reply.reason] if reply.reason else "", "legal_basis": reply.legal_basis,
         "remedies": REMEDIES, "organization": org.name, "replied_on": chinese_date(on),
     }  # fmt: skip
     letter = text.format_map(_Blank(values))
