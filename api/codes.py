@@ -153,7 +153,9 @@ class RequestsCode(StrEnum):
 class SearchCode(StrEnum):
     """Search."""
 
+    INVALID_GROUP = "INVALID_GROUP"
     TOO_LONG = "TOO_LONG"
+    TOO_MANY = "TOO_MANY"
 
 
 class UnitsCode(StrEnum):
@@ -205,6 +207,7 @@ MEANINGS: dict[str, str] = {
     "INVALID_CURSOR": "The pagination cursor is malformed.",
     "INVALID_DOC_NUMBER": "The 文号 is not in the form 机关代字〔年份〕序号号.",
     "INVALID_FILE": "The file cannot be read as the expected format.",
+    "INVALID_GROUP": "A synonym group is malformed (2 to 10 distinct terms, each in one group only).",
     "INVALID_INDEX_SCHEME": "The 索引号 scheme is malformed.",
     "INVALID_KIND": "The kind does not fit the unit's level.",
     "INVALID_MONTH": "Not a valid month (YYYY-MM).",
@@ -242,6 +245,7 @@ MEANINGS: dict[str, str] = {
     "SCOPE_REQUIRED": "Say which unit the report is for.",
     "STORAGE_UNAVAILABLE": "The file store cannot be reached; retry later.",
     "TOO_EARLY": "The step waits for a deadline that has not passed (a correction or fee lapses only after its day).",
+    "TOO_MANY": "Too many items in the list.",
     "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",

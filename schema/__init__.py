@@ -41,6 +41,7 @@ from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
 from .search.local import LocalQuery
+from .search.mutations import SearchMutation
 from .search.queries import SearchQuery
 from .subscriptions import Subscription
 from .units.mutations import UnitsMutation
@@ -100,6 +101,7 @@ Mutation = merge_types(
         ReportsMutation,
         AnnualReportMutation,
         AccountsMutation,
+        SearchMutation,
     ),
 )
 

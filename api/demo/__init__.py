@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.privacy import Vault
-from api.services import accounts, domains, units
+from api.services import accounts, domains, search, units
 from api.services.reports import assessment
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
@@ -175,6 +175,7 @@ async def load_demo(
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     requests = await load_requests(session, actor, vault or Vault("demo"))
+    await search.set_synonyms(session, actor, [list(g) for g in data.SEARCH_SYNONYMS], 0)
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
     for name, count in targets.items():

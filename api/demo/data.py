@@ -130,3 +130,15 @@ HUILI_TOWN_TARGETS: dict[str, int] = {
     **{f"{n}乡政府": count for n, count in HUILI_TOWNSHIP_TARGETS.items()},
 }
 TARGET_YEAR = 2026  # the annex's 2016 figures, set for the demo's year
+
+
+# The district office's starter synonyms (issue 15): abbreviations and the full names people type.
+SEARCH_SYNONYMS = (
+    ("低保", "最低生活保障"),
+    ("医保", "医疗保险"),
+    ("五保", "特困供养"),
+    ("新农合", "新型农村合作医疗"),
+    ("计生", "计划生育"),
+    ("公租房", "公共租赁住房"),
+    ("种粮补贴", "耕地地力保护补贴"),
+)

@@ -48,7 +48,7 @@ from .requests import (
     RequestRules,
     RequestStatus,
 )
-from .search import DocumentSearch
+from .search import DocumentSearch, SearchSynonyms
 from .units import (
     AdminUnit,
     ContactRole,
@@ -78,6 +78,7 @@ __all__ = [
     "NoticeKind",
     "NoticeTemplate",
     "RequestNotice",
+    "SearchSynonyms",
     "Channel",
     "DeliveryForm",
     "EventKind",

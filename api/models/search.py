@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -21,7 +21,8 @@ class DocumentSearch(Base):
     __tablename__ = "document_search"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
-    # Lower-cased jieba search-mode tokens of title, summary and body, joined by single spaces.
+    # Lower-cased jieba search-mode tokens of title, summary and body, joined by single spaces,
+    # then each Chinese character they hold (migration 0019), so that one character is found.
     tokens: Mapped[str] = mapped_column(Text, default="")
     # The same of the title and summary only: what a hit is ranked by.
     head: Mapped[str] = mapped_column(Text, default="")
@@ -29,3 +30,16 @@ class DocumentSearch(Base):
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     scope_path: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SearchSynonyms(Base):
+    """The district office's synonym groups (低保 = 最低生活保障), applied when a query is read:
+    one row, ``groups`` a list of lists of terms."""
+
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    groups: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

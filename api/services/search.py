@@ -52,7 +52,8 @@ from sqlalchemy.orm import contains_eager
 from api.auth.actor import Actor
 from api.auth.scope import ROOT, below, owned_by_organizations_of, prefixes, unit_path
 from api.codes import SearchCode
-from api.errors import UserInputError
+from api.db import commit
+from api.errors import Conflict, UserInputError
 from api.models import (
     AdminUnit,
     BodyFormat,
@@ -61,10 +62,12 @@ from api.models import (
     DocumentSearch,
     DocumentVersion,
     Organization,
+    SearchSynonyms,
     UnitLevel,
     VillagePowerItem,
 )
 
+from . import audit
 from .pages import (
     Key,
     Order,
@@ -157,9 +160,21 @@ def _fields(title: str, summary: str, body: str, body_format: BodyFormat) -> lis
     return [" ".join(title.split()), " ".join(summary.split()), plain_text(body, body_format)]
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def with_characters(tokens: str) -> str:
+    """The tokens, then each Chinese character they hold that is not a token of its own, once:
+    a one-character query (保) finds the documents whose words hold it (低保, 保障)."""
+    words = tokens.split()
+    single = {w for w in words if len(w) == 1}
+    extra = [c for c in dict.fromkeys(_HAN.findall(tokens)) if c not in single]
+    return " ".join(words + extra)
+
+
 def text_tokens(title: str, summary: str, body: str, body_format: BodyFormat) -> str:
-    """The stored token string of a version's content."""
-    return " ".join(tokenize("\n".join(_fields(title, summary, body, body_format))))
+    """The stored token string of a version's content: its words, then its characters."""
+    return with_characters(" ".join(tokenize("\n".join(_fields(title, summary, body, body_format)))))
 
 
 def version_tokens(version: DocumentVersion) -> str:
@@ -234,8 +249,65 @@ def search_path(actor: Actor, unit_code: str | None) -> str:
 
 @dataclass(frozen=True)
 class PreparedSearch:
-    tokens: list[str]
+    tokens: list[str]  # every word that may match (the snippet highlights them)
     stmt: Select[int, float]  # (document id, rank), best first
+
+
+# A query as clauses that must all match; a clause holds alternatives (a synonym group's terms,
+# or one word), any one of which matches; an alternative holds the words that must all be there.
+Alternative = list[str]
+Clause = list[Alternative]
+
+
+def query_clauses(query: str, groups: Sequence[Sequence[str]] = ()) -> list[Clause]:
+    """The query's clauses: a term of a synonym group found in it (longest first) stands for the
+    whole group (低保 for 低保 or 最低生活保障, each as its words), every other word for itself."""
+    text = check_query(query).lower()
+    group_of = {t.lower(): g for g in groups for t in g if t.strip()}
+    clauses: list[Clause] = []
+    for term in sorted(group_of, key=len, reverse=True):
+        if term in text:
+            text = text.replace(term, " ")
+            alternatives = [words for words in (query_tokens(t) for t in group_of[term]) if words]
+            if alternatives and alternatives not in clauses:
+                clauses.append(alternatives)
+    clauses += [[[word]] for word in query_tokens(text) if [[word]] not in clauses]
+    return clauses
+
+
+def _fts5_match(clauses: list[Clause]) -> str:
+    def alternative(words: Alternative) -> str:
+        return "(" + " AND ".join(f'"{w}"' for w in words) + ")"
+
+    return " AND ".join("(" + " OR ".join(alternative(a) for a in c) + ")" for c in clauses)
+
+
+def _tsquery(clauses: list[Clause]) -> ColumnElement[Any]:
+    def plain(words: Alternative) -> ColumnElement[Any]:
+        return func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
+
+    if all(len(c) == 1 for c in clauses):  # no synonym: the words, all of them (the plain form)
+        return plain([w for c in clauses for w in c[0]])
+    anded: ColumnElement[Any] | None = None
+    for clause in clauses:
+        ored = plain(clause[0])
+        for alt in clause[1:]:
+            ored = ored.op("||")(plain(alt))
+        anded = ored if anded is None else anded.op("&&")(ored)
+    assert anded is not None
+    return anded
+
+
+async def synonym_groups(session: AsyncSession) -> list[list[str]]:
+    """The office's synonym groups (public: they only widen what a query finds)."""
+    row = await session.get(SearchSynonyms, 1)
+    return row.groups if row else []
+
+
+async def synonyms(session: AsyncSession, actor: Actor) -> tuple[list[list[str]], int]:
+    """The groups and their version (0: none set), for everyone."""
+    row = await session.get(SearchSynonyms, 1)
+    return (row.groups, row.version) if row else ([], 0)
 
 
 async def prepare_search(
@@ -247,9 +319,10 @@ async def prepare_search(
     path = search_path(actor, unit_code)
     query = check_query(query or "")
     await _ready()
-    tokens = query_tokens(query)
-    if not tokens:
+    clauses = query_clauses(query, await synonym_groups(session))
+    if not clauses:
         return None
+    tokens = list(dict.fromkeys(w for c in clauses for a in c for w in a))
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     rank: ColumnElement[float]
     if dialect == "postgresql":
@@ -258,7 +331,7 @@ async def prepare_search(
         # that the scan of every hit costs little. The index holds public documents only.
         tsv: ColumnElement[Any] = literal_column("document_search.tsv")
         head: ColumnElement[Any] = literal_column("document_search.head_tsv")
-        tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(tokens))
+        tsquery = _tsquery(clauses)
         rank = func.ts_rank(head, tsquery, type_=Float)
         ranked = (
             select(DocumentSearch.document_id.label("id"), rank.label("rank"))
@@ -275,12 +348,50 @@ async def prepare_search(
             select(Document.id, rank.label("rank"))
             .select_from(fts)
             .join(Document, Document.id == fts.c.rowid)
-            .where(itself.op("MATCH")(" ".join(f'"{t}"' for t in tokens)))
+            .where(itself.op("MATCH")(_fts5_match(clauses)))
         )
     stmt = stmt.where(and_(Document.public.is_(True), unit_clause(path))).order_by(
         rank.desc(), Document.published_at.desc().nulls_last(), Document.id.desc()
     )
     return PreparedSearch(tokens, stmt)
+
+
+MAX_GROUPS = 500
+MAX_TERMS = 10
+MAX_TERM = 20
+
+
+async def set_synonyms(session: AsyncSession, actor: Actor, groups: list[list[str]], version: int) -> SearchSynonyms:
+    """The district office's synonym groups, replacing the list (one list serves every county: a
+    grant at ``*``); each group two to ten terms, a term one to twenty characters, in one group only."""
+    actor.require("search_synonyms", "manage", ROOT)
+    if len(groups) > MAX_GROUPS:
+        raise UserInputError("groups", SearchCode.TOO_MANY, f"同义词最多{MAX_GROUPS}组")
+    cleaned: list[list[str]] = []
+    seen: set[str] = set()
+    for i, group in enumerate(groups):
+        terms = list(dict.fromkeys(t.strip() for t in group if t.strip()))
+        if not 2 <= len(terms) <= MAX_TERMS:
+            raise UserInputError(f"groups.{i}", SearchCode.INVALID_GROUP, f"第{i + 1}组应有2至{MAX_TERMS}个不同的词")
+        for term in terms:
+            if len(term) > MAX_TERM or not tokenize(term):
+                raise UserInputError(
+                    f"groups.{i}", SearchCode.INVALID_GROUP, f"“{term[:MAX_TERM]}”不是1至{MAX_TERM}字的检索词"
+                )
+            if term.lower() in seen:
+                raise UserInputError(f"groups.{i}", SearchCode.INVALID_GROUP, f"“{term}”已在另一组同义词中")
+            seen.add(term.lower())
+        cleaned.append(terms)
+    row = await session.get(SearchSynonyms, 1)
+    if (row.version if row else 0) != version:
+        raise Conflict()
+    if row is None:
+        row = SearchSynonyms(id=1, groups=cleaned)
+        session.add(row)
+    row.groups = cleaned
+    audit.record(session, actor, "search.synonyms", "SearchSynonyms", 1, ROOT, f"设置同义词{len(cleaned)}组")
+    await commit(session)
+    return row
 
 
 async def search(

@@ -299,6 +299,7 @@ class Tokens:
         search._TOKENIZER.initialize()
         self.tokenize = search.tokenize
         self.text_tokens = search.text_tokens
+        self.with_characters = search.with_characters
         self.cache: dict[str, list[str]] = {}
         self.checked = 0
 
@@ -314,7 +315,7 @@ class Tokens:
         return out
 
     def of(self, title: str, summary: str, body: str, check: bool) -> str:
-        tokens = " ".join(self._of(title) + self._of(summary) + self._of(body))
+        tokens = self.with_characters(" ".join(self._of(title) + self._of(summary) + self._of(body)))
         if check:
             from api.models import BodyFormat
 

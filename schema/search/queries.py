@@ -8,11 +8,17 @@ from api.services.pages import Page
 
 from ..documents.types import DocumentType
 from ..relay import Connection, connection
-from .types import SearchHit, SearchResultConnection
+from .types import SearchHit, SearchResultConnection, SearchSynonymsType
 
 
 @strawberry.type
 class SearchQuery:
+    @strawberry.field(description="The synonym groups a search applies (public).")
+    async def search_synonyms(self, info: strawberry.Info) -> SearchSynonymsType:
+        ctx = info.context
+        groups, version = await service.synonyms(ctx.session, ctx.actor)
+        return SearchSynonymsType(groups=groups, version=version)
+
     @strawberry.field(
         description="Full-text search over public documents (jieba words, all must match), best first. "
         "unitCode keeps documents of that unit, of the units below it and of its ancestors' own organizations; "

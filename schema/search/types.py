@@ -24,3 +24,9 @@ class SearchHit:
 @strawberry.type(name="SearchResultConnection", description="A page of search hits, best first.")
 class SearchResultConnection(Connection[SearchHit]):
     pass
+
+
+@strawberry.type(name="SearchSynonyms", description="The district office's synonym groups (低保 = 最低生活保障).")
+class SearchSynonymsType:
+    groups: list[list[str]]
+    version: int = strawberry.field(description="0: none set yet.")

@@ -15,7 +15,10 @@ class UnitsQuery:
         unit = await service.find_unit(info.context.session, code.strip())
         return UnitType.of(unit) if unit else None
 
-    @strawberry.field(description="Units, by code; filter by level and by parent.")
+    @strawberry.field(
+        description="Units, by code; filter by level and by parent: parentCode alone gives its children, "
+        "parentCode with level the units of that level at any depth below it (a county's villages)."
+    )
     async def units(
         self,
         info: strawberry.Info,

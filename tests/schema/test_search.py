@@ -241,8 +241,9 @@ async def test_search_page_runs_constant_statements(
 
     (small, _), (large, page) = await count(5), await count(30)
     assert small == large, statement_counter.statements
-    # count, the ranked ids, their documents and versions, publishers, units, domains, attachments
-    assert large <= 7, statement_counter.statements
+    # the synonym groups, count, the ranked ids, their documents and versions, publishers, units,
+    # domains, attachments
+    assert large <= 8, statement_counter.statements
     rest = await gql.data(query, {"n": 30, "a": page["search"]["pageInfo"]["endCursor"]})
     assert len(rest["search"]["edges"]) == 5 and rest["search"]["pageInfo"]["hasNextPage"] is False
     capped = await gql.data(query, {"n": 500})
@@ -305,3 +306,80 @@ async def test_postgresql_ranks_from_the_search_table_alone(
         )  # fmt: skip
     assert "toast_tuple_target=128" in options
     assert storage == {"head": "m", "head_tsv": "m", "tsv": "x", "tokens": "x"}
+
+
+SYNONYMS_SET = """mutation($g: [[String!]!]!, $v: Int!) { setSearchSynonyms(groups: $g, version: $v) {
+  synonyms { groups version } errors { field code message } } }"""
+
+
+async def test_synonyms_are_the_offices_and_widen_a_query(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    await publish(gql, desk, title="关于做好城乡低保工作的通知", body="各乡镇要认真做好低保对象认定。")
+    await publish(gql, desk, title="最低生活保障标准调整", body="城乡最低生活保障金按月发放。")
+    await publish(gql, desk, title="最低工资标准", body="本省最低工资标准调整。")
+    assert await titles(gql, "最低生活保障") == ["最低生活保障标准调整"]
+    assert (await gql(SYNONYMS_SET, {"g": [["低保", "最低生活保障"]], "v": 0}, desk.editor))["errors"][0]["extensions"][
+        "code"
+    ] == "FORBIDDEN"
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    bad = (await gql.data(SYNONYMS_SET, {"g": [["低保"]], "v": 0}, admin))["setSearchSynonyms"]
+    assert bad["errors"][0]["code"] == "INVALID_GROUP"
+    twice = await gql.data(SYNONYMS_SET, {"g": [["低保", "最低生活保障"], ["低保", "低保金"]], "v": 0}, admin)
+    assert twice["setSearchSynonyms"]["errors"][0]["code"] == "INVALID_GROUP"
+    saved = (await gql.data(SYNONYMS_SET, {"g": [["低保", "最低生活保障"]], "v": 0}, admin))["setSearchSynonyms"]
+    assert saved["synonyms"] == {"groups": [["低保", "最低生活保障"]], "version": 1}
+    assert (await gql.data("{ searchSynonyms { groups version } }"))["searchSynonyms"]["version"] == 1
+    both = {"关于做好城乡低保工作的通知", "最低生活保障标准调整"}
+    assert set(await titles(gql, "最低生活保障")) == both
+    assert set(await titles(gql, "低保")) == both
+    assert await titles(gql, "低保 认定") == ["关于做好城乡低保工作的通知"]  # the other words still all match
+    hit = (await gql.data(SEARCH, {"q": "最低生活保障", "u": None}))["search"]["edges"]
+    assert any("<mark>低保</mark>" in e["node"]["snippet"] for e in hit)
+    stale = (await gql.data(SYNONYMS_SET, {"g": [], "v": 0}, admin))["setSearchSynonyms"]
+    assert stale["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_one_character_finds_the_words_that_hold_it(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    await publish(gql, desk, title="关于做好城乡低保工作的通知", body="各乡镇要认真做好低保对象认定。")
+    await publish(gql, desk, title="医疗救助", body="对困难群众实施医疗救助。")
+    assert await titles(gql, "保") == ["关于做好城乡低保工作的通知"]
+    assert set(await titles(gql, "疗")) == {"医疗救助"}
+    assert await titles(gql, "保 救") == []
+
+
+async def test_recall_and_precision_on_the_labelled_set(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """30 labelled queries (tests/search_labelled.py): recall and precision over all of them,
+    without the synonyms and with them (the figures the README quotes)."""
+    from ..search_labelled import DOCS, QUERIES, SYNONYMS, relevant
+
+    desk = await make_desk(session, system, make_user)
+    by_title = {}
+    for key, (title, body) in DOCS.items():
+        await publish(gql, desk, title=title, body=body)
+        by_title[title] = key
+    query = """query($q: String!) { search(query: $q, first: 100) { edges { node { document { title } } } } }"""
+
+    async def measure() -> tuple[float, float]:
+        found = wanted = right = 0
+        for q in QUERIES:
+            edges = (await gql.data(query, {"q": q}))["search"]["edges"]
+            hits = {by_title[e["node"]["document"]["title"]] for e in edges}
+            expected = relevant(q)
+            found, wanted, right = found + len(hits), wanted + len(expected), right + len(hits & expected)
+        return right / wanted, right / found
+
+    plain_recall, plain_precision = await measure()
+    admin = await make_user("admin", Role.DISTRICT_OFFICE)
+    assert (await gql.data(SYNONYMS_SET, {"g": SYNONYMS, "v": 0}, admin))["setSearchSynonyms"]["errors"] == []
+    recall, precision = await measure()
+    print(
+        f"labelled set: recall {plain_recall:.2f} -> {recall:.2f}, precision {plain_precision:.2f} -> {precision:.2f}"
+    )
+    assert recall > plain_recall and recall >= 0.95 and precision >= 0.95, (plain_recall, recall, precision)

@@ -44,6 +44,15 @@ async def test_hierarchy_round_trip(gql: GraphQLClient, make_user: Any) -> None:
     root = (await gql.data(UNIT_TREE, {"code": "513425000000"}))["unit"]
     assert root["parent"] is None and root["ancestors"] == []
     assert root["children"]["totalCount"] == 1
+    # A level below the children: at every depth (a county's villages), and only of that level.
+    below = """query($p: String!, $l: UnitLevel) { units(parentCode: $p, level: $l) { edges { node { code } } } }"""
+    villages = (await gql.data(below, {"p": "513425000000", "l": "VILLAGE"}))["units"]["edges"]
+    assert [e["node"]["code"] for e in villages] == ["513425101001"]
+    children = (await gql.data(below, {"p": "513425000000", "l": None}))["units"]["edges"]
+    assert [e["node"]["code"] for e in children] == ["513425101000"]
+    towns = (await gql.data(below, {"p": "513425000000", "l": "TOWN"}))["units"]["edges"]
+    assert [e["node"]["code"] for e in towns] == ["513425101000"]
+    assert (await gql.data(below, {"p": "513425101001", "l": "VILLAGE"}))["units"]["edges"] == []
     assert root["children"]["edges"][0]["node"]["name"] == "鹿厂镇"
 
     node = await gql.data("query($id: ID!) { node(id: $id) { ... on Unit { code } } }", {"id": town["unit"]["id"]})

@@ -122,7 +122,11 @@ def _units_query(
     stmt = select(AdminUnit).order_by(AdminUnit.code)
     if level is not None:
         stmt = stmt.where(AdminUnit.level == level)
-    if parent_code is not None:
+    if parent_code is not None and level is not None:
+        # A level below the parent's children (a county's villages): at every depth below it.
+        parent_path = select(AdminUnit.scope_path).where(AdminUnit.code == parent_code).scalar_subquery()
+        stmt = stmt.where(AdminUnit.scope_path.startswith(parent_path + "/", autoescape=False))
+    elif parent_code is not None:
         parent = select(AdminUnit.id).where(AdminUnit.code == parent_code).scalar_subquery()
         stmt = stmt.where(AdminUnit.parent_id == parent)
     if parent_id is not None:
@@ -139,7 +143,8 @@ async def list_units(
     *,
     parent_id: int | None = None,
 ) -> Page[AdminUnit]:
-    """Units by code (public: no scope filter), of one level and one parent if asked."""
+    """Units by code (public: no scope filter): with a parent, its children, or with a level its
+    descendants of that level at any depth (a county's villages)."""
     return await fetch_page(session, _units_query(level, parent_code, parent_id), first, after)
 
 
