@@ -33,6 +33,7 @@ from .documents.queries import DocumentsQuery
 from .domains.mutations import DomainsMutation
 from .domains.queries import DomainsQuery
 from .errors import INVALID_ID_MESSAGE, ErrorShaping, ProductionErrorShaping
+from .labels import LabelsQuery, describe_arguments, describe_values
 from .micropower.mutations import MicropowerMutation
 from .micropower.queries import MicropowerQuery
 from .relay import check_node_reads, node_key
@@ -87,8 +88,10 @@ Query = merge_types(
         RequestsQuery,
         ReportsQuery,
         AnnualReportQuery,
+        LabelsQuery,
     ),
 )
+describe_values()
 Mutation = merge_types(
     "Mutation",
     (
@@ -168,6 +171,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions, types=ERROR_CODE_ENUMS
     )
     built.hide_suggestions = production
+    describe_arguments(built._schema)
     check_node_reads(built)  # a Node type without a read rule fails to build
     return built
 

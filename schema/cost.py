@@ -75,6 +75,7 @@ LIST_BOUNDS: dict[str, int] = {
     "Query.feeStandards": 2,  # one per FeeMethod
     "FeeStandard.tiers": 10,  # MAX_TIERS (api/services/requests/fees.py)
     "Query.noticeTemplates": 5,  # one per NoticeKind
+    "Query.enumLabels": 500,  # every labelled value of every enum (api/services/labels.py)
     "Query.infoRequestRegister": 1000,  # REGISTER_ROWS: more by the export (api/services/requests/register.py)
     "InfoRequestRegisterRow.steps": 30,
     "MonthlyReport.items": 500,
