@@ -246,6 +246,13 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         # ano adm hui yin edi rev app foi vil aud kio twn
         " Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
     ),
+    "enumLabels": (
+        '{ enumLabels(enum: "RequestStatus") { id: value } }',
+        None,
+        # the enums' Chinese labels: static, everybody's.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    ),
     "noticeTemplates": (
         "{ noticeTemplates { id: kind } }",
         None,
