@@ -27,6 +27,8 @@ from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
 from .codes import ERROR_CODE_ENUMS
+from .commitments.mutations import CommitmentsMutation
+from .commitments.queries import CommitmentsQuery
 from .cost import CostLimit
 from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
@@ -86,6 +88,7 @@ Query = merge_types(
         RequestsQuery,
         ReportsQuery,
         AnnualReportQuery,
+        CommitmentsQuery,
     ),
 )
 Mutation = merge_types(
@@ -100,6 +103,7 @@ Mutation = merge_types(
         ReportsMutation,
         AnnualReportMutation,
         AccountsMutation,
+        CommitmentsMutation,
     ),
 )
 

@@ -17,6 +17,7 @@ from api.storage import Storage
 
 from . import data
 from .catalog import load_catalog, load_micropower
+from .commitments import load_commitments
 from .documents import load_documents, load_posting
 from .requests import load_requests
 
@@ -175,6 +176,7 @@ async def load_demo(
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     requests = await load_requests(session, actor, vault or Vault("demo"))
+    commitments = await load_commitments(session, actor)
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
     for name, count in targets.items():
@@ -183,5 +185,5 @@ async def load_demo(
         )
     return {
         "assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers,
-        "requests": requests, "targets": len(targets),
+        "requests": requests, "targets": len(targets), "commitments": commitments,
     }  # fmt: skip
