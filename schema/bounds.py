@@ -171,7 +171,7 @@ ITEMS: dict[str, int] = {
     "UpdateOrganizationInput.contacts": 50,
     "Mutation.setCalendarDays.days": 1000,  # a few years of holidays and 调休 days at once
     "Mutation.createCommitment.milestones": 50,  # MAX_MILESTONES (api/services/commitments.py)
-    "CommitmentProgressInput.evidenceIds": 10,  # MAX_EVIDENCE
+    "CommitmentProgressInput.evidenceIds": 5,  # MAX_EVIDENCE
 }
 
 YEAR_NAMES = frozenset({"year"})

@@ -84,7 +84,7 @@ LIST_BOUNDS: dict[str, int] = {
     "Commitment.milestones": 50,  # MAX_MILESTONES (api/services/commitments.py)
     "Commitment.progress": 50,  # MAX_PROGRESS
     "Commitment.events": 100,
-    "CommitmentProgress.evidence": 10,  # MAX_EVIDENCE
+    "CommitmentProgress.evidence": 5,  # MAX_EVIDENCE
     "AssessmentRow.factors": 4,  # 超任务数、及时性、准确性、专题任务
     "AnnualReportTable2.blocks": 10,
     "AnnualReportTable2Block.rows": 10,

@@ -49,7 +49,7 @@ from .pages import Page, among, fetch_rows, grouped
 from .units import get_unit, locate_organization
 
 MAX_MILESTONES = 50
-MAX_EVIDENCE = 10
+MAX_EVIDENCE = 5
 MAX_PROGRESS = 50
 
 

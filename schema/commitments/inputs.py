@@ -34,5 +34,5 @@ class CommitmentProgressInput:
     reported_on: date
     text: str
     evidence_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Global ids of published documents (at most 10)."
+        default_factory=list, description="Global ids of published documents (at most 5)."
     )
