@@ -10,6 +10,7 @@ import httpx
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from api.demo.data import DEMO_PASSWORD, HUILI_CODE, TARGET_YEAR
 from api.localtime import today
 from api.models import AuditEntry, OrganizationKind, Role, UnitKind
 from api.services import units
@@ -216,3 +217,12 @@ async def test_the_list_runs_constant_statements(
     await add(10)
     large, more = await count()
     assert (shown, more) == (2, 12) and small == large, statement_counter.statements
+
+
+async def test_the_demo_circular_lists_the_demo_overdue_milestone(gql: GraphQLClient, demo: None) -> None:
+    office = await gql.login("huili_office", DEMO_PASSWORD)
+    circular = (await gql.data(CIRCULAR, {"u": HUILI_CODE, "m": f"{TARGET_YEAR}-11"}, office))["monthlyCircular"]
+    late = [(m["commitmentTitle"], m["milestoneTitle"], m["daysOverdue"]) for m in circular["overdueMilestones"]]
+    assert late == [("弃管小区改造（演示）", "竣工验收", 61)]
+    listed = await gql.data(STATUSES, {"u": HUILI_CODE, "s": "OVERDUE"})
+    assert len(listed["commitments"]["edges"]) == 1
