@@ -59,6 +59,19 @@ class CatalogCode(StrEnum):
     UNKNOWN_ORGANIZATION = "UNKNOWN_ORGANIZATION"
 
 
+class CommitmentsCode(StrEnum):
+    """Public commitments (民生实事, 承诺事项): milestones and progress."""
+
+    ALREADY_DONE = "ALREADY_DONE"
+    EVIDENCE_NOT_PUBLISHED = "EVIDENCE_NOT_PUBLISHED"
+    IN_FUTURE = "IN_FUTURE"
+    INVALID_YEAR = "INVALID_YEAR"
+    NOT_FOUND = "NOT_FOUND"
+    OUTSIDE_UNIT = "OUTSIDE_UNIT"
+    REQUIRED = "REQUIRED"
+    TOO_MANY = "TOO_MANY"
+
+
 class DocumentsCode(StrEnum):
     """Documents, their review and attachments."""
 
@@ -245,7 +258,6 @@ MEANINGS: dict[str, str] = {
     "SCOPE_REQUIRED": "Say which unit the report is for.",
     "STORAGE_UNAVAILABLE": "The file store cannot be reached; retry later.",
     "TOO_EARLY": "The step waits for a deadline that has not passed (a correction or fee lapses only after its day).",
-    "TOO_MANY": "Too many items in the list.",
     "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
@@ -257,6 +269,9 @@ MEANINGS: dict[str, str] = {
     "UNKNOWN_REPORT": "Unknown report.",
     "UNSUPPORTED_FILE_TYPE": "The file type is not accepted.",
     "ACCOUNT_LOCKED": "Too many failed sign-ins for the account or from the address: locked for a while (the message says until when).",
+    "ALREADY_DONE": "The milestone is already done (its done date stands; record progress instead).",
+    "EVIDENCE_NOT_PUBLISHED": "Evidence must be a published, public document of this system.",
+    "TOO_MANY": "More items than one object may hold (the message says the limit).",
     "ALREADY_INACTIVE": "The account is already deactivated.",
     "INVALID_CHARACTERS": "The value holds control characters (line breaks, tabs, NUL).",
     "NO_SESSION": "The token names no sign-in session (a kiosk device token): nothing to log out.",
@@ -276,6 +291,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Common": CommonCode,
     "Accounts": AccountsCode,
     "Catalog": CatalogCode,
+    "Commitments": CommitmentsCode,
     "Documents": DocumentsCode,
     "Domains": DomainsCode,
     "Micropower": MicropowerCode,

@@ -27,6 +27,8 @@ from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
 from .codes import ERROR_CODE_ENUMS
+from .commitments.mutations import CommitmentsMutation
+from .commitments.queries import CommitmentsQuery
 from .cost import CostLimit
 from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
@@ -89,6 +91,7 @@ Query = merge_types(
         ReportsQuery,
         AnnualReportQuery,
         LabelsQuery,
+        CommitmentsQuery,
     ),
 )
 describe_values()
@@ -105,6 +108,7 @@ Mutation = merge_types(
         AnnualReportMutation,
         AccountsMutation,
         SearchMutation,
+        CommitmentsMutation,
     ),
 )
 

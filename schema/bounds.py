@@ -88,6 +88,8 @@ LONG: dict[str, int] = {
     "Mutation.extendInfoRequest.reason": 2_000,
     "Mutation.withdrawInfoRequest.note": 2_000,
     "Mutation.updateAppeal.note": 2_000,
+    "CommitmentInput.target": 5_000,
+    "CommitmentProgressInput.text": 5_000,
 }
 
 # One-line strings: the length of the column they are stored in (api/models), or of what they are.
@@ -153,6 +155,9 @@ LENGTHS: dict[str, int] = {
     "Mutation.setAssessmentFactor.factor": 32,
     "Mutation.createKiosk.name": 100,
     "Mutation.extendInfoRequest.approver": 100,
+    "CommitmentInput.title": 200,
+    "CommitmentMilestoneInput.title": 200,
+    "CommitmentProgressInput.evidenceIds": ID_LENGTH,
 }
 
 # Lists: how many items (default DEFAULT_ITEMS).
@@ -166,6 +171,8 @@ ITEMS: dict[str, int] = {
     "UpdateOrganizationInput.contacts": 50,
     "Mutation.setCalendarDays.days": 1000,  # a few years of holidays and 调休 days at once
     "Mutation.setSearchSynonyms.groups": 500,  # MAX_GROUPS; each group's terms: the default, checked again by the service
+    "Mutation.createCommitment.milestones": 50,  # MAX_MILESTONES (api/services/commitments.py)
+    "CommitmentProgressInput.evidenceIds": 5,  # MAX_EVIDENCE
 }
 
 YEAR_NAMES = frozenset({"year"})

@@ -81,6 +81,11 @@ LIST_BOUNDS: dict[str, int] = {
     "MonthlyReport.items": 500,
     "MonthlyReport.staleItems": 200,
     "MonthlyCircular.rows": 500,
+    "MonthlyCircular.overdueMilestones": 500,
+    "Commitment.milestones": 50,  # MAX_MILESTONES (api/services/commitments.py)
+    "Commitment.progress": 50,  # MAX_PROGRESS
+    "Commitment.events": 100,
+    "CommitmentProgress.evidence": 5,  # MAX_EVIDENCE
     "AssessmentRow.factors": 4,  # 超任务数、及时性、准确性、专题任务
     "AnnualReportTable2.blocks": 10,
     "AnnualReportTable2Block.rows": 10,

@@ -112,6 +112,10 @@ ARGUMENTS = {
     "Mutation.setAnnualReportFigure.key": "The figure of table 2.",
     "Mutation.setAnnualReportFigure.value": "Its value (null removes what was entered).",
     "Mutation.setCalendarDays.days": "Holidays and 调休 working days.",
+    "status": "Only those of this status.",
+    "Mutation.createCommitment.milestones": "Its milestones, in order (at most 50).",
+    "Mutation.completeCommitmentMilestone.milestone": "The milestone's number (1, 2, …) within the commitment.",
+    "Mutation.completeCommitmentMilestone.doneOn": "The day it was done (not in the future).",
     "Mutation.setSearchSynonyms.groups": "Every group, each two to ten terms (replaces the list).",
 }
 

@@ -17,6 +17,7 @@ from api.storage import Storage
 
 from . import data
 from .catalog import load_catalog, load_micropower
+from .commitments import load_commitments
 from .documents import load_documents, load_posting
 from .requests import load_requests
 
@@ -176,6 +177,7 @@ async def load_demo(
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     requests = await load_requests(session, actor, vault or Vault("demo"))
     await search.set_synonyms(session, actor, [list(g) for g in data.SEARCH_SYNONYMS], 0)
+    commitments = await load_commitments(session, actor)
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
     for name, count in targets.items():
@@ -184,5 +186,5 @@ async def load_demo(
         )
     return {
         "assignments": assigned, "users": len(users), "documents": docs, "catalog": items, "micropower": powers,
-        "requests": requests, "targets": len(targets),
+        "requests": requests, "targets": len(targets), "commitments": commitments,
     }  # fmt: skip

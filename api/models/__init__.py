@@ -5,6 +5,16 @@ from .audit import AuditArchive, AuditChain, AuditEntry
 from .base import Base
 from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMethod, UpdateFrequency
 from .changes import ChangeCounter
+from .commitments import (
+    Commitment,
+    CommitmentEvent,
+    CommitmentEventKind,
+    CommitmentEvidence,
+    CommitmentKind,
+    CommitmentMilestone,
+    CommitmentProgress,
+    CommitmentStatus,
+)
 from .documents import (
     Attachment,
     BodyFormat,
@@ -60,6 +70,14 @@ from .units import (
 )
 
 __all__ = [
+    "Commitment",
+    "CommitmentEvent",
+    "CommitmentEventKind",
+    "CommitmentEvidence",
+    "CommitmentKind",
+    "CommitmentMilestone",
+    "CommitmentProgress",
+    "CommitmentStatus",
     "AnnualReportFigure",
     "AnnualReportText",
     "AnnualTarget",

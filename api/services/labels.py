@@ -38,6 +38,9 @@ from api.models import (
     Validity,
     VersionStatus,
 )
+from api.models.commitments import KIND_LABELS as COMMITMENT_KINDS
+from api.models.commitments import STATUS_LABELS as COMMITMENT_STATUSES
+from api.models.commitments import CommitmentEventKind, CommitmentKind, CommitmentStatus
 
 from .reports.annual.form import APPLICANT_LABELS, FIGURE_LABELS, SECTION_TITLES, FigureKey, FigureSource, TextSection
 from .requests.fees import METHOD_NAMES
@@ -121,6 +124,13 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
     NoticeKind: NOTICE_TITLES,
     TextSection: SECTION_TITLES,
     FigureKey: FIGURE_LABELS,
+    CommitmentKind: COMMITMENT_KINDS,
+    CommitmentStatus: COMMITMENT_STATUSES,
+    CommitmentEventKind: {
+        CommitmentEventKind.CREATED: "登记承诺", CommitmentEventKind.UPDATED: "修改承诺",
+        CommitmentEventKind.MILESTONE_ADDED: "增加节点", CommitmentEventKind.MILESTONE_COMPLETED: "节点完成",
+        CommitmentEventKind.PROGRESS_ADDED: "报告进展",
+    },
     FigureSource: {
         FigureSource.COMPUTED: "由已发布文件统计", FigureSource.ENTERED: "本报告填报", FigureSource.SUMMED: "下级填报合计",
         FigureSource.MISSING: "未填报",

@@ -6,11 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
+from strawberry import relay
 
 from api.services.reports import assessment as scoring
 from api.services.reports import monthly as service
 
 from ..catalog.types import CatalogItemType, StaleCatalogItem
+from ..commitments.types import CommitmentKind
 from ..errors import UserError, attempt
 from ..relay import decode_id
 from ..units.types import OrganizationType
@@ -48,10 +50,26 @@ class CircularRow:
     two_months_without: bool = strawberry.field(description="Nothing published this month nor the month before.")
 
 
+@strawberry.type(description="A commitment milestone overdue at the circular's month end (逾期未完成的承诺节点).")
+class CircularOverdueMilestone:
+    commitment_id: strawberry.ID = strawberry.field(description="The commitment's global id (node(id:) reads it).")
+    commitment_title: str
+    commitment_kind: CommitmentKind
+    organization: OrganizationType
+    milestone_number: int
+    milestone_title: str
+    due_on: date
+    days_overdue: int = strawberry.field(description="Days from the due day to the month's end (or today).")
+
+
 @strawberry.type(description="政务公开月通报 for every organization under a unit.")
 class MonthlyCircular:
     month: str
     rows: list[CircularRow]
+    overdue_milestones: list[CircularOverdueMilestone] = strawberry.field(
+        description="Milestones of the organizations' commitments past due and not done at the month's end "
+        "(its last day; today for the running month), soonest due first."
+    )
 
 
 @strawberry.type
@@ -111,6 +129,11 @@ class ReportsQuery:
                               previous_month=r.previous_month, year_to_date=r.year_to_date, stale_items=r.stale_items,
                               no_publication_this_month=r.none_this_month, two_months_without=r.two_months_without)
                   for r in c.rows],
+            overdue_milestones=[CircularOverdueMilestone(
+                commitment_id=strawberry.ID(str(relay.GlobalID("Commitment", str(m.commitment_id)))),
+                commitment_title=m.title, commitment_kind=m.kind, organization=OrganizationType.of(m.organization),
+                milestone_number=m.number, milestone_title=m.milestone, due_on=m.due_on, days_overdue=m.days_overdue,
+            ) for m in c.overdue_milestones],
         )  # fmt: skip
 
     @strawberry.field(description="Targets, publications and the score of every organization under the unit.")

@@ -31,6 +31,7 @@ from api.models import (
     AuditEntry,
     CasbinRule,
     CatalogItem,
+    Commitment,
     Document,
     DocumentStatus,
     Domain,
@@ -184,6 +185,10 @@ NODES: dict[str, dict[str, tuple[Select[Any], str]]] = {
             " -   Y   Y   -   -   -   -   Y   -   Y   -   -",
         ),
     },
+    # Public at once: everybody reads every commitment (policy: anonymous commitment read).
+    "Commitment": {
+        "会理县": (select(Commitment.id).where(Commitment.unit_id == _unit(HUILI_CODE)), EVERYBODY),
+    },
     "Appeal": {
         # With its request (县民政局's).
         "县民政局": (
@@ -318,6 +323,13 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         ("InfoRequest", "县民政局"),
         # ano adm hui yin edi rev app foi vil aud kio twn
         " -   Y   Y   -   Y   Y   Y   Y   -   Y   -   -",
+    ),
+    "commitments": (
+        f'{{ commitments(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
+        ("Commitment", "会理县"),
+        # Public; a kiosk asks about its own place or one below it (鹿厂镇), not the county: FORBIDDEN.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   -   Y",
     ),
     "assessment": (
         f'{{ assessment(unitCode: "{HUILI_CODE}", year: 2026) {{ organization {{ id }} }} }}',

@@ -21,7 +21,9 @@ from api.codes import ReportsCode
 from api.errors import UserInputError
 from api.localtime import local_date, midnight
 from api.models import AdminUnit, Document, Organization
+from api.models.commitments import KIND_LABELS
 from api.services.catalog import Freshness, stale_items
+from api.services.commitments import OverdueMilestone, overdue_milestones
 from api.services.requests import today
 from api.services.units import get_unit, locate_organization
 
@@ -153,6 +155,8 @@ class MonthlyCircular:
     unit: AdminUnit
     month: date
     rows: list[CircularRow] = field(default_factory=list)
+    # Commitment milestones overdue at the month's end (the month's last day, or today while it runs).
+    overdue_milestones: list[OverdueMilestone] = field(default_factory=list)
 
 
 def organizations_under(unit: AdminUnit) -> ColumnElement[bool]:
@@ -184,7 +188,8 @@ async def monthly_circular(session: AsyncSession, actor: Actor, *, unit_code: st
     table.sort(key=lambda r: (-r.this_month, -r.year_to_date, r.organization.id))
     for i, row in enumerate(table, start=1):
         row.rank = i
-    return MonthlyCircular(unit=unit, month=month, rows=table)
+    late = await overdue_milestones(session, unit_path=unit.scope_path, day=_as_of(month))
+    return MonthlyCircular(unit=unit, month=month, rows=table, overdue_milestones=late)
 
 
 # --- exports ---
@@ -257,7 +262,20 @@ def _monthly_circular_md(circular: MonthlyCircular, month: date) -> str:
         [[r.rank, r.organization.name, r.this_month, r.previous_month, r.year_to_date, r.stale_items,
           "是" if r.none_this_month else "", "是" if r.two_months_without else ""] for r in circular.rows],
     )  # fmt: skip
+    lines += ["", f"## 逾期未完成的承诺节点（截至{_as_of(month).isoformat()}）", ""]
+    if circular.overdue_milestones:
+        lines += markdown_table(OVERDUE_HEADER, _overdue_rows(circular))
+    else:
+        lines.append("无")
     return "\n".join(lines)
+
+
+OVERDUE_HEADER = ["序号", "责任单位", "类别", "承诺事项", "节点", "应完成日期", "逾期天数"]
+
+
+def _overdue_rows(circular: MonthlyCircular) -> list[list[object]]:
+    return [[i, m.organization.name, KIND_LABELS[m.kind], m.title, f"{m.number}. {m.milestone}", m.due_on.isoformat(),
+             m.days_overdue] for i, m in enumerate(circular.overdue_milestones, start=1)]  # fmt: skip
 
 
 def _monthly_circular_xlsx(circular: MonthlyCircular, month: date) -> bytes:
@@ -271,6 +289,11 @@ def _monthly_circular_xlsx(circular: MonthlyCircular, month: date) -> bytes:
     rows(sheet, 3, [[r.rank, r.organization.name, r.this_month, r.previous_month, r.year_to_date, r.stale_items,
                      "是" if r.none_this_month else "", "是" if r.two_months_without else ""] for r in circular.rows])  # fmt: skip
     widths(sheet, [8, 28, 10, 10, 10, 14, 12, 16])
+    late = book.create_sheet("逾期承诺节点")
+    title_row(late, f"逾期未完成的承诺节点（截至{_as_of(month).isoformat()}）", len(OVERDUE_HEADER))
+    header(late, 2, OVERDUE_HEADER)
+    rows(late, 3, _overdue_rows(circular))
+    widths(late, [8, 28, 10, 40, 40, 14, 10])
     return save(book)
 
 
