@@ -40,6 +40,8 @@ from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
+from .screening.mutations import ScreeningMutation
+from .screening.queries import ScreeningQuery
 from .search.local import LocalQuery
 from .search.queries import SearchQuery
 from .subscriptions import Subscription
@@ -86,6 +88,7 @@ Query = merge_types(
         RequestsQuery,
         ReportsQuery,
         AnnualReportQuery,
+        ScreeningQuery,
     ),
 )
 Mutation = merge_types(
@@ -100,6 +103,7 @@ Mutation = merge_types(
         ReportsMutation,
         AnnualReportMutation,
         AccountsMutation,
+        ScreeningMutation,
     ),
 )
 

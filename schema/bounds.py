@@ -88,6 +88,7 @@ LONG: dict[str, int] = {
     "Mutation.extendInfoRequest.reason": 2_000,
     "Mutation.withdrawInfoRequest.note": 2_000,
     "Mutation.updateAppeal.note": 2_000,
+    "Mutation.waiveScreeningFinding.reason": 2_000,
 }
 
 # One-line strings: the length of the column they are stored in (api/models), or of what they are.
@@ -153,6 +154,7 @@ LENGTHS: dict[str, int] = {
     "Mutation.setAssessmentFactor.factor": 32,
     "Mutation.createKiosk.name": 100,
     "Mutation.extendInfoRequest.approver": 100,
+    "Mutation.saveSensitiveWords.words": 50,  # api/services/screening MAX_WORD_LENGTH
 }
 
 # Lists: how many items (default DEFAULT_ITEMS).
@@ -164,6 +166,7 @@ ITEMS: dict[str, int] = {
     "PowerItemInput.steps": 50,
     "CreateOrganizationInput.contacts": 50,
     "UpdateOrganizationInput.contacts": 50,
+    "Mutation.saveSensitiveWords.words": 5000,  # api/services/screening MAX_WORDS
     "Mutation.setCalendarDays.days": 1000,  # a few years of holidays and 调休 days at once
 }
 

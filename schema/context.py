@@ -21,6 +21,7 @@ from .documents.loaders import DocumentsLoaders
 from .domains.loaders import DomainsLoaders
 from .micropower.loaders import MicropowerLoaders
 from .requests.loaders import RequestsLoaders
+from .screening.loaders import ScreeningLoaders
 from .trusted import TrustedDocuments
 from .units.loaders import UnitsLoaders
 
@@ -36,6 +37,7 @@ class Loaders:
         self.micropower = MicropowerLoaders(session, actor)
         self.requests = RequestsLoaders(session, actor)
         self.accounts = AccountsLoaders(session, actor)
+        self.screening = ScreeningLoaders(session, actor)
 
 
 @dataclass

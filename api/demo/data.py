@@ -130,3 +130,7 @@ HUILI_TOWN_TARGETS: dict[str, int] = {
     **{f"{n}乡政府": count for n, count in HUILI_TOWNSHIP_TARGETS.items()},
 }
 TARGET_YEAR = 2026  # the annex's 2016 figures, set for the demo's year
+
+# The district office's sensitive-word list for the scan before 审发 (api/services/screening):
+# security markings and phrases that mark a text as not for publication. Invented for the demo.
+SENSITIVE_WORDS = ["绝密", "机密", "内部资料", "仅供内部参考", "不得外传", "严禁外传"]

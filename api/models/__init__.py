@@ -48,6 +48,7 @@ from .requests import (
     RequestRules,
     RequestStatus,
 )
+from .screening import FindingField, FindingKind, FindingStatus, ScreeningFinding, SensitiveWordList
 from .search import DocumentSearch
 from .units import (
     AdminUnit,
@@ -60,6 +61,11 @@ from .units import (
 )
 
 __all__ = [
+    "FindingField",
+    "FindingKind",
+    "FindingStatus",
+    "ScreeningFinding",
+    "SensitiveWordList",
     "AnnualReportFigure",
     "AnnualReportText",
     "AnnualTarget",
