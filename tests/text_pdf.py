@@ -13,15 +13,20 @@ def _stream(data: bytes, extra: str = "") -> bytes:
 
 
 def _to_unicode(text: str) -> bytes:
-    highs = sorted({ord(ch) >> 8 for ch in text if ord(ch) <= 0xFFFF} | {0})
-    ranges = "\n".join(f"<{h:02X}00> <{h:02X}FF> <{h:02X}00>" for h in highs)
+    """The characters used, one ``bfchar`` line each (at most 100 a block), as exporters write it."""
+    codes = sorted({ord(ch) for ch in text if ord(ch) <= 0xFFFF})
+    blocks = []
+    for i in range(0, len(codes), 100):
+        chunk = codes[i : i + 100]
+        lines = "\n".join(f"<{c:04X}> <{c:04X}>" for c in chunk)
+        blocks.append(f"{len(chunk)} beginbfchar\n{lines}\nendbfchar\n")
     return (
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
         "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
         "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-        f"{len(highs)} beginbfrange\n{ranges}\nendbfrange\n"
-        "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+        + "".join(blocks)
+        + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
     ).encode()
 
 
