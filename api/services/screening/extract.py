@@ -36,14 +36,14 @@ class Extracted:
     unreadable: bool = False
 
 
-def extract(content_type: str, data: bytes) -> Extracted:
+def extract(content_type: str, data: bytes, *, max_pages: int = MAX_PAGES, max_chars: int = MAX_CHARS) -> Extracted:
     try:
         if content_type == "application/pdf":
-            return _bounded(_pdf(data))
+            return _bounded(_pdf(data, max_pages), max_pages, max_chars)
         if content_type.endswith("wordprocessingml.document"):
-            return _bounded(_docx(data))
+            return _bounded(_docx(data), max_pages, max_chars)
         if content_type.endswith("spreadsheetml.sheet"):
-            return _bounded(_xlsx(data))
+            return _bounded(_xlsx(data, max_pages), max_pages, max_chars)
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:  # pypdf's errors derive from these too
         logging.getLogger(__name__).info("attachment text unreadable: %s", type(exc).__name__)
         return Extracted([], unreadable=True)
@@ -53,24 +53,24 @@ def extract(content_type: str, data: bytes) -> Extracted:
     return Extracted([])
 
 
-def _bounded(parts: Iterator[Part]) -> Extracted:
+def _bounded(parts: Iterator[Part], max_pages: int, max_chars: int) -> Extracted:
     out: list[Part] = []
     chars = 0
     for part in parts:
-        if len(out) >= MAX_PAGES or chars >= MAX_CHARS:
+        if len(out) >= max_pages or chars >= max_chars:
             return Extracted(out, truncated=True)
-        text = part.text[: MAX_CHARS - chars]
+        text = part.text[: max_chars - chars]
         chars += len(text)
         out.append(Part(text, part.page, part.sheet))
-    return Extracted(out, truncated=chars >= MAX_CHARS)
+    return Extracted(out, truncated=chars >= max_chars)
 
 
-def _pdf(data: bytes) -> Iterator[Part]:
+def _pdf(data: bytes, max_pages: int) -> Iterator[Part]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     for number, page in enumerate(reader.pages, start=1):
-        if number > MAX_PAGES:
+        if number > max_pages:
             yield Part("", number)  # lets _bounded see there was more
             return
         yield Part(page.extract_text() or "", number)
@@ -87,13 +87,16 @@ def _docx(data: bytes) -> Iterator[Part]:
     yield Part("\n".join(lines))
 
 
-def _xlsx(data: bytes) -> Iterator[Part]:
+def _xlsx(data: bytes, max_sheets: int) -> Iterator[Part]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     cells = 0
     try:
         for number, sheet in enumerate(workbook.worksheets, start=1):
+            if number > max_sheets:
+                yield Part("", number)
+                return
             lines = []
             for row in sheet.iter_rows(values_only=True):
                 cells += len(row)
