@@ -17,6 +17,7 @@ class FindingKind(enum.Enum):
     MOBILE = "MOBILE"  # 手机号码
     BANK_CARD = "BANK_CARD"  # 银行卡号 (Luhn)
     SENSITIVE_WORD = "SENSITIVE_WORD"  # a word of the district office's list
+    UNSCANNED = "UNSCANNED"  # an attachment (or its rest) the scan could not read: OFD, past the bounds
 
 
 class FindingField(enum.Enum):

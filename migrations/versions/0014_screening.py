@@ -18,7 +18,7 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-KINDS = ("ID_NUMBER", "MOBILE", "BANK_CARD", "SENSITIVE_WORD")
+KINDS = ("ID_NUMBER", "MOBILE", "BANK_CARD", "SENSITIVE_WORD", "UNSCANNED")
 FIELDS = ("TITLE", "SUMMARY", "BODY", "ATTACHMENT")
 STATUSES = ("OPEN", "FIXED", "WAIVED")
 

@@ -14,7 +14,8 @@ from api.services import screening as service
 FindingKind = strawberry.enum(
     FindingKindModel,
     name="ScreeningFindingKind",
-    description="ID_NUMBER 身份证号码 (check digit valid), MOBILE 手机号码, BANK_CARD 银行卡号 (Luhn), SENSITIVE_WORD 敏感词",
+    description="ID_NUMBER 身份证号码 (check digit valid), MOBILE 手机号码, BANK_CARD 银行卡号 (Luhn), SENSITIVE_WORD 敏感词, "
+    "UNSCANNED an attachment or its rest the scan could not read (OFD, past the page or character bound)",
 )
 FindingField = strawberry.enum(
     FindingFieldModel,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from api.models import AuditEntry, Role
+from api.services.screening.extract import MAX_PAGES
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import PNG, SUBMIT, Desk, content, create, make_desk, publish, step
@@ -235,3 +238,39 @@ async def test_findings_of_a_page_of_documents_take_one_statement(
     # the public reads no findings (and no working version)
     public = await publish(gql, desk, title="公开文件")
     assert public["status"] == "PUBLISHED"
+
+
+async def test_what_the_scan_cannot_read_waits_for_a_person(
+    client: httpx.AsyncClient, gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    desk = await make_desk(session, system, make_user)
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as z:
+        z.writestr(
+            "OFD.xml", '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"/>'
+        )
+    long_pdf = text_pdf([[f"第{i}页"] for i in range(1, MAX_PAGES + 2)])  # one page past the bound
+    query = """mutation($input: CreateDocumentInput!, $files: [Upload!]) { createDocument(input: $input, files: $files) {
+      document { id version } errors { code message } } }"""
+    body = multipart(query, {"input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content()}},
+                     [("公告.ofd", ofd.getvalue()), ("汇编.pdf", long_pdf)])  # fmt: skip
+    response = await client.post("/graphql", **body, headers={"Authorization": f"Bearer {desk.editor}", **PREFLIGHT})
+    created = response.json()["data"]["createDocument"]
+    assert created["errors"] == [], created
+    doc = await to_sign_off(gql, desk, created["document"])
+
+    node, found = await findings(gql, desk.approver, doc["id"])
+    assert sorted((f["kind"], f["place"], f["status"]) for f in found) == [
+        ("UNSCANNED", "附件“公告.ofd”", "OPEN"),
+        ("UNSCANNED", "附件“汇编.pdf”", "OPEN"),
+    ]
+    assert any(f"前{MAX_PAGES}页" in f["excerpt"] for f in found)
+    version = node["version"]
+    for f in found:
+        waived = (await gql.data(WAIVE, {"id": f["id"], "v": version, "r": "已人工逐页检查"}, desk.approver))[
+            "waiveScreeningFinding"
+        ]
+        assert waived["errors"] == []
+        version = waived["document"]["version"]
+    published = await step(gql, desk.approver, waived["document"], checked=True)
+    assert published["errors"] == [] and published["document"]["status"] == "PUBLISHED"

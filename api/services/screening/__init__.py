@@ -63,6 +63,7 @@ KIND_NAMES = {
     FindingKind.MOBILE: "手机号码",
     FindingKind.BANK_CARD: "银行卡号",
     FindingKind.SENSITIVE_WORD: "敏感词",
+    FindingKind.UNSCANNED: "未能自动检查的内容",
 }
 FIELD_NAMES = {FindingField.TITLE: "标题", FindingField.SUMMARY: "摘要", FindingField.BODY: "正文"}
 
@@ -183,6 +184,12 @@ def _scan_texts(texts: list[tuple[_Place, str]], words: list[str]) -> list[tuple
 
 
 TEXT_KINDS = ("application/pdf", "wordprocessingml.document", "spreadsheetml.sheet")
+OFD = "application/ofd"
+
+
+def _unscanned(why: str, note: str) -> Found:
+    """An attachment, or part of one, the scan could not read: a person checks it and waives this."""
+    return Found(FindingKind.UNSCANNED, why, note, 1)
 
 
 async def scan_version(
@@ -194,16 +201,26 @@ async def scan_version(
         (_Place(FindingField.SUMMARY), version.summary or ""),
         (_Place(FindingField.BODY), plain_text(version.body or "", version.body_format)),
     ]
+    unread: list[tuple[_Place, Found]] = []
     if storage is not None:
         stmt = select(Attachment).where(Attachment.version_id == version.id).order_by(Attachment.position)
         for a in (await session.execute(stmt)).scalars():
+            whole = _Place(FindingField.ATTACHMENT, a)
+            if a.content_type == OFD:
+                unread.append((whole, _unscanned("ofd", "OFD 文件不能自动提取文字，请人工检查后放行")))
             if not any(a.content_type.endswith(k) for k in TEXT_KINDS):
-                continue
-            for part in (await _attachment_text(storage, a)).parts:
+                continue  # photos: no text without OCR
+            extracted = await _attachment_text(storage, a)
+            for part in extracted.parts:
                 texts.append((_Place(FindingField.ATTACHMENT, a, part.page, part.sheet), part.text))
+            if extracted.unreadable:
+                unread.append((whole, _unscanned("unreadable", "无法读取附件中的文字，请人工检查后放行")))
+            elif extracted.truncated:
+                note = f"附件超过自动检查的上限，只检查了前{len(extracted.parts)}页（表），其余请人工检查后放行"
+                unread.append((whole, _unscanned("truncated", note)))
     row = await _list_row(session, _county_path(doc.scope_path))
     words = list(row.words) if row else []
-    return await anyio.to_thread.run_sync(_scan_texts, texts, words)
+    return [*await anyio.to_thread.run_sync(_scan_texts, texts, words), *unread]
 
 
 async def screen_version(
