@@ -92,6 +92,12 @@ async def test_valid_id_number_blocks_sign_off_until_waived_and_the_waiver_is_an
 
     published = await step(gql, desk.approver, waived["document"], checked=True)
     assert published["errors"] == [] and published["document"]["status"] == "PUBLISHED"
+    # the published version keeps its findings for staff; the public reads none of them
+    current = """query($id: ID!) { node(id: $id) { ... on Document { current { screeningFindings { status } } } } }"""
+    assert (await gql.data(current, {"id": doc["id"]}, desk.approver))["node"]["current"] == {
+        "screeningFindings": [{"status": "WAIVED"}]
+    }
+    assert (await gql.data(current, {"id": doc["id"]}))["node"]["current"] == {"screeningFindings": []}
 
 
 async def test_an_invalid_check_digit_is_not_a_finding(
