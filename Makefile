@@ -32,6 +32,7 @@ fuzz: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/screening.py
 
 # County scale (issue 12): Gongkai, a hand-written baseline and PostGraphile 4 over one generated
 # PostgreSQL database (gongkai_bench_<N>, reused when it matches); see bench/RESULTS.md.

@@ -163,6 +163,20 @@ class RequestsCode(StrEnum):
     TOO_LONG = "TOO_LONG"
 
 
+class ScreeningCode(StrEnum):
+    """The privacy and sensitive-word scan before 审发, and the district office's word list."""
+
+    NOT_COUNTY = "NOT_COUNTY"
+    NOT_CURRENT = "NOT_CURRENT"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_OPEN = "NOT_OPEN"
+    OPEN_FINDINGS = "OPEN_FINDINGS"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_MANY_WORDS = "TOO_MANY_WORDS"
+    WORD_TOO_LONG = "WORD_TOO_LONG"
+
+
 class SearchCode(StrEnum):
     """Search."""
 
@@ -196,6 +210,11 @@ class RequestCode(StrEnum):
 
 
 MEANINGS: dict[str, str] = {
+    "NOT_CURRENT": "The finding belongs to a version that is no longer the one under review.",
+    "NOT_OPEN": "The finding is already fixed (a later scan no longer finds it) or waived.",
+    "OPEN_FINDINGS": "The privacy and sensitive-word scan found ID numbers, mobile or card numbers or listed words that are neither fixed nor waived: 审发 (or the town's approval) waits until each is.",
+    "TOO_MANY_WORDS": "The sensitive-word list holds more words than allowed (the message says how many).",
+    "WORD_TOO_LONG": "A word of the sensitive-word list is longer than allowed.",
     "ACTIVE_CONTENT": "The PDF holds JavaScript or actions that run by themselves (/OpenAction, /AA, /Launch).",
     "ALREADY_EXTENDED": "The reply period was already extended once (Art. 33 allows one extension).",
     "ALREADY_NOTIFIED": "The notice may be sent once only (Art. 30: 一次性告知 the correction).",
@@ -297,6 +316,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Micropower": MicropowerCode,
     "Reports": ReportsCode,
     "Requests": RequestsCode,
+    "Screening": ScreeningCode,
     "Search": SearchCode,
     "Units": UnitsCode,
 }

@@ -43,6 +43,8 @@ from .reports.annual import AnnualReportMutation, AnnualReportQuery
 from .reports.monthly import ReportsMutation, ReportsQuery
 from .requests.mutations import RequestsMutation
 from .requests.queries import RequestsQuery
+from .screening.mutations import ScreeningMutation
+from .screening.queries import ScreeningQuery
 from .search.local import LocalQuery
 from .search.mutations import SearchMutation
 from .search.queries import SearchQuery
@@ -92,6 +94,7 @@ Query = merge_types(
         AnnualReportQuery,
         LabelsQuery,
         CommitmentsQuery,
+        ScreeningQuery,
     ),
 )
 describe_values()
@@ -109,6 +112,7 @@ Mutation = merge_types(
         AccountsMutation,
         SearchMutation,
         CommitmentsMutation,
+        ScreeningMutation,
     ),
 )
 

@@ -90,6 +90,7 @@ LONG: dict[str, int] = {
     "Mutation.updateAppeal.note": 2_000,
     "CommitmentInput.target": 5_000,
     "CommitmentProgressInput.text": 5_000,
+    "Mutation.waiveScreeningFinding.reason": 2_000,
 }
 
 # One-line strings: the length of the column they are stored in (api/models), or of what they are.
@@ -158,6 +159,7 @@ LENGTHS: dict[str, int] = {
     "CommitmentInput.title": 200,
     "CommitmentMilestoneInput.title": 200,
     "CommitmentProgressInput.evidenceIds": ID_LENGTH,
+    "Mutation.saveSensitiveWords.words": 50,  # api/services/screening MAX_WORD_LENGTH
 }
 
 # Lists: how many items (default DEFAULT_ITEMS).
@@ -169,6 +171,7 @@ ITEMS: dict[str, int] = {
     "PowerItemInput.steps": 50,
     "CreateOrganizationInput.contacts": 50,
     "UpdateOrganizationInput.contacts": 50,
+    "Mutation.saveSensitiveWords.words": 5000,  # api/services/screening MAX_WORDS
     "Mutation.setCalendarDays.days": 1000,  # a few years of holidays and 调休 days at once
     "Mutation.setSearchSynonyms.groups": 500,  # MAX_GROUPS; each group's terms: the default, checked again by the service
     "Mutation.createCommitment.milestones": 50,  # MAX_MILESTONES (api/services/commitments.py)

@@ -22,6 +22,7 @@ from .documents.loaders import DocumentsLoaders
 from .domains.loaders import DomainsLoaders
 from .micropower.loaders import MicropowerLoaders
 from .requests.loaders import RequestsLoaders
+from .screening.loaders import ScreeningLoaders
 from .trusted import TrustedDocuments
 from .units.loaders import UnitsLoaders
 
@@ -38,6 +39,7 @@ class Loaders:
         self.requests = RequestsLoaders(session, actor)
         self.accounts = AccountsLoaders(session, actor)
         self.commitments = CommitmentsLoaders(session, actor)
+        self.screening = ScreeningLoaders(session, actor)
 
 
 @dataclass

@@ -66,6 +66,7 @@ LIST_BOUNDS: dict[str, int] = {
     "Document.events": 50,
     "Document.interpretations": 10,
     "DocumentVersion.attachments": 20,
+    "DocumentVersion.screeningFindings": 200,  # api/services/screening MAX_FINDINGS
     "CatalogItem.organizations": 50,
     "User.grants": 20,
     "InfoRequest.events": 50,

@@ -113,6 +113,7 @@ ARGUMENTS = {
     "Mutation.setAnnualReportFigure.value": "Its value (null removes what was entered).",
     "Mutation.setCalendarDays.days": "Holidays and 调休 working days.",
     "status": "Only those of this status.",
+    "Mutation.saveSensitiveWords.words": "Every word of the list (replaces it; at most 5,000, each at most 50 characters).",
     "Mutation.createCommitment.milestones": "Its milestones, in order (at most 50).",
     "Mutation.completeCommitmentMilestone.milestone": "The milestone's number (1, 2, …) within the commitment.",
     "Mutation.completeCommitmentMilestone.doneOn": "The day it was done (not in the future).",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.privacy import Vault
-from api.services import accounts, domains, search, units
+from api.services import accounts, domains, screening, search, units
 from api.services.reports import assessment
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
@@ -173,6 +173,7 @@ async def load_demo(
         )
     items = await load_catalog(session, actor, huili.code)
     powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
+    await screening.save_words(session, actor, unit_code=huili.code, version=0, words=data.SENSITIVE_WORDS)
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     requests = await load_requests(session, actor, vault or Vault("demo"))

@@ -142,3 +142,6 @@ SEARCH_SYNONYMS = (
     ("公租房", "公共租赁住房"),
     ("种粮补贴", "耕地地力保护补贴"),
 )
+# The district office's sensitive-word list for the scan before 审发 (api/services/screening):
+# security markings and phrases that mark a text as not for publication. Invented for the demo.
+SENSITIVE_WORDS = ["绝密", "机密", "内部资料", "仅供内部参考", "不得外传", "严禁外传"]

@@ -58,6 +58,7 @@ from .requests import (
     RequestRules,
     RequestStatus,
 )
+from .screening import FindingField, FindingKind, FindingStatus, ScreeningFinding, SensitiveWordList
 from .search import DocumentSearch, SearchSynonyms
 from .units import (
     AdminUnit,
@@ -78,6 +79,11 @@ __all__ = [
     "CommitmentMilestone",
     "CommitmentProgress",
     "CommitmentStatus",
+    "FindingField",
+    "FindingKind",
+    "FindingStatus",
+    "ScreeningFinding",
+    "SensitiveWordList",
     "AnnualReportFigure",
     "AnnualReportText",
     "AnnualTarget",

@@ -73,6 +73,7 @@ class Stage(enum.Enum):
     RETRACT = "RETRACT"
     ATTACH = "ATTACH"
     LINK = "LINK"
+    WAIVE = "WAIVE"  # a screening finding kept with the approver's reason (api/services/screening)
 
 
 class Decision(enum.Enum):

@@ -25,6 +25,9 @@ from api.models import (
     DocumentStatus,
     EventKind,
     FeeMethod,
+    FindingField,
+    FindingKind,
+    FindingStatus,
     NoticeKind,
     OrganizationKind,
     ReplyReason,
@@ -93,6 +96,7 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
     Stage: {
         Stage.CREATE: "起草", Stage.EDIT: "修改", Stage.SUBMIT: "提交", Stage.FIRST_REVIEW: "初审", Stage.REVIEW: "审核",
         Stage.SIGN_OFF: "审发", Stage.RETRACT: "撤回", Stage.ATTACH: "上传附件", Stage.LINK: "关联解读",
+        Stage.WAIVE: "豁免扫描发现",
     },
     Decision: {Decision.APPROVE: "通过", Decision.RETURN: "退回"},
     Channel: {
@@ -131,6 +135,14 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
         CommitmentEventKind.MILESTONE_ADDED: "增加节点", CommitmentEventKind.MILESTONE_COMPLETED: "节点完成",
         CommitmentEventKind.PROGRESS_ADDED: "报告进展",
     },
+    FindingKind: {
+        FindingKind.ID_NUMBER: "居民身份证号码", FindingKind.MOBILE: "手机号码", FindingKind.BANK_CARD: "银行卡号",
+        FindingKind.SENSITIVE_WORD: "敏感词", FindingKind.UNSCANNED: "无法扫描的内容",
+    },
+    FindingField: {
+        FindingField.TITLE: "标题", FindingField.SUMMARY: "摘要", FindingField.BODY: "正文", FindingField.ATTACHMENT: "附件",
+    },
+    FindingStatus: {FindingStatus.OPEN: "待处理", FindingStatus.FIXED: "已修改", FindingStatus.WAIVED: "已豁免"},
     FigureSource: {
         FigureSource.COMPUTED: "由已发布文件统计", FigureSource.ENTERED: "本报告填报", FigureSource.SUMMED: "下级填报合计",
         FigureSource.MISSING: "未填报",

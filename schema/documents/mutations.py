@@ -89,7 +89,9 @@ class DocumentsMutation:
         ctx = info.context
 
         async def run() -> Document:
-            return await service.submit_document(ctx.session, ctx.actor, document_id=_doc_id(id), version=version)
+            return await service.submit_document(
+                ctx.session, ctx.actor, document_id=_doc_id(id), version=version, storage=ctx.storage
+            )
 
         return _payload(*await attempt(info, run()))
 
@@ -108,7 +110,7 @@ class DocumentsMutation:
         async def run() -> Document:
             return await service.review_document(
                 ctx.session, ctx.actor, document_id=_doc_id(id), version=version, decision=decision,
-                comment=comment or "", confidentiality_checked=confidentiality_checked,
+                comment=comment or "", confidentiality_checked=confidentiality_checked, storage=ctx.storage,
             )  # fmt: skip
 
         return _payload(*await attempt(info, run()))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..catalog.types import CatalogItemType
     from ..micropower.types import VillagePowerItemType
 from ..relay import Node
+from ..screening.types import ScreeningFindingType
 from ..selection import selected
 from ..units.types import OrganizationType
 
@@ -144,6 +145,14 @@ class DocumentVersionType:
             AttachmentType.of(a)
             for a in await info.context.loaders.documents.attachments_of_version.load(self._model.id)
         ]
+
+    @strawberry.field(
+        description="What the privacy and sensitive-word scan found (run when the version reaches 审发, "
+        "and again at 审发): staff of the document's scope; anyone else an empty list."
+    )
+    async def screening_findings(self, info: strawberry.Info) -> list[ScreeningFindingType]:
+        rows = await info.context.loaders.screening.findings_of_version.load(self._model.id)
+        return [ScreeningFindingType.of(f) for f in rows]
 
 
 @strawberry.type(name="DocumentEvent", description="One step in the document's history.")

@@ -24,9 +24,10 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.documents import PUBLIC_ATTRIBUTES
+from api.storage import Storage
 from api.workdays import add_working_days
 
-from .. import audit, search
+from .. import audit, screening, search
 from .common import STAGE_NAMES, _derive_status, _event, _load, _obj, _steps, _touch, _version
 from .numbering import _next_serial, format_index_no
 from .queries import can_read
@@ -34,7 +35,9 @@ from .queries import can_read
 INTERPRETATION_WORKING_DAYS = 3
 
 
-async def submit_document(session: AsyncSession, actor: Actor, *, document_id: int, version: int) -> Document:
+async def submit_document(
+    session: AsyncSession, actor: Actor, *, document_id: int, version: int, storage: Storage | None = None
+) -> Document:
     doc = await _load(session, document_id)
     actor.require(_obj(doc), "submit", doc.scope_path)
     if version != doc.version:
@@ -45,6 +48,8 @@ async def submit_document(session: AsyncSession, actor: Actor, *, document_id: i
     posting = doc.kind is DocumentKind.VILLAGE_AFFAIRS
     working.status = VersionStatus.SIGN_OFF if posting else VersionStatus.FIRST_REVIEW
     doc.status = _derive_status(doc, working)
+    if posting:  # the town's approver sees the scan's findings with the posting
+        await screening.screen_version(session, storage, doc, working)
     _event(session, actor, doc, working, Stage.SUBMIT)
     _touch(doc)
     audit.record(session, actor, "document.submit", "Document", doc.id, doc.scope_path, f"提交初审：{working.title}")
@@ -61,7 +66,10 @@ async def review_document(
     decision: Decision,
     comment: str = "",
     confidentiality_checked: bool | None = None,
+    storage: Storage | None = None,
 ) -> Document:
+    """``storage``: where the attachments are, for the scan before 审发 (without it only the text
+    fields are scanned: internal callers)."""
     doc = await _load(session, document_id)
     actor.require("document", "read_staff", doc.scope_path)
     if version != doc.version:
@@ -80,6 +88,12 @@ async def review_document(
         raise UserInputError(
             "confidentialityChecked", DocumentsCode.CONFIDENTIALITY_CHECK_REQUIRED, "审发前须完成保密审查"
         )
+    if decision is Decision.APPROVE and stage_ is Stage.SIGN_OFF:
+        # 先审查、后公开: a fresh scan; what it finds open is kept for the approver, and 审发 waits.
+        open_findings = await screening.screen_version(session, storage, doc, working)
+        if open_findings:
+            await commit(session)
+            raise screening.refusal(open_findings)
     _event(session, actor, doc, working, stage_, decision, comment, confidentiality_checked)
     name = STAGE_NAMES[stage_]
     if decision is Decision.RETURN:
@@ -88,6 +102,8 @@ async def review_document(
     elif following is not None:
         working.status = following
         summary = f"{name}通过：{working.title}"
+        if following is VersionStatus.SIGN_OFF:  # the approver sees the scan's findings with the draft
+            await screening.screen_version(session, storage, doc, working)
     else:
         await _publish(session, doc, working)
         summary = f"审发并发布：{working.title}，索引号 {doc.index_no}"
