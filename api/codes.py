@@ -172,6 +172,17 @@ class UnitsCode(StrEnum):
     TOO_LONG = "TOO_LONG"
 
 
+class ChannelsCode(StrEnum):
+    """Feeds, webhooks and exports to other systems."""
+
+    INVALID_CURSOR = "INVALID_CURSOR"
+    INVALID_URL = "INVALID_URL"
+    NOT_FOUND = "NOT_FOUND"
+    TOO_LONG = "TOO_LONG"
+    UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    WEAK_SECRET = "WEAK_SECRET"
+
+
 class RequestCode(StrEnum):
     """Refusals of a GraphQL request before it runs (GraphQL over HTTP, schema/view.py): answered
     with no ``data``, never in a mutation payload, so not published as a schema enum."""
@@ -203,6 +214,7 @@ MEANINGS: dict[str, str] = {
     "INVALID_CREDENTIALS": "Wrong username or password (or the account is inactive).",
     "INVALID_CREDIT_CODE": "Not a valid 统一社会信用代码 (GB 32100 check digit).",
     "INVALID_CURSOR": "The pagination cursor is malformed.",
+    "INVALID_URL": "The address is not an http(s) URL the server may call (or it names a private network).",
     "INVALID_DOC_NUMBER": "The 文号 is not in the form 机关代字〔年份〕序号号.",
     "INVALID_FILE": "The file cannot be read as the expected format.",
     "INVALID_INDEX_SCHEME": "The 索引号 scheme is malformed.",
@@ -244,6 +256,7 @@ MEANINGS: dict[str, str] = {
     "TOO_EARLY": "The step waits for a deadline that has not passed (a correction or fee lapses only after its day).",
     "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
+    "UNKNOWN_EVENT": "The event name is not one the server sends (document.published, .updated, .retracted).",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
     "TOO_MANY_ROWS": "The file has more rows than one import takes.",
     "TOO_MANY_SHEETS": "The workbook has more sheets than one import takes.",
@@ -252,6 +265,7 @@ MEANINGS: dict[str, str] = {
     "UNKNOWN_ORGANIZATION": "No organization with this name or code.",
     "UNKNOWN_REPORT": "Unknown report.",
     "UNSUPPORTED_FILE_TYPE": "The file type is not accepted.",
+    "WEAK_SECRET": "The webhook secret is shorter than 16 characters.",
     "ACCOUNT_LOCKED": "Too many failed sign-ins for the account or from the address: locked for a while (the message says until when).",
     "ALREADY_INACTIVE": "The account is already deactivated.",
     "INVALID_CHARACTERS": "The value holds control characters (line breaks, tabs, NUL).",
@@ -272,6 +286,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Common": CommonCode,
     "Accounts": AccountsCode,
     "Catalog": CatalogCode,
+    "Channels": ChannelsCode,
     "Documents": DocumentsCode,
     "Domains": DomainsCode,
     "Micropower": MicropowerCode,

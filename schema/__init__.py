@@ -26,6 +26,8 @@ from .bounds import InputBounds
 from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
+from .channels.mutations import ChannelsMutation
+from .channels.queries import ChannelsQuery
 from .codes import ERROR_CODE_ENUMS
 from .cost import CostLimit
 from .documents.mutations import DocumentsMutation
@@ -86,6 +88,7 @@ Query = merge_types(
         RequestsQuery,
         ReportsQuery,
         AnnualReportQuery,
+        ChannelsQuery,
     ),
 )
 Mutation = merge_types(
@@ -100,6 +103,7 @@ Mutation = merge_types(
         ReportsMutation,
         AnnualReportMutation,
         AccountsMutation,
+        ChannelsMutation,
     ),
 )
 

@@ -11,6 +11,7 @@ from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.privacy import Vault
 from api.services import accounts, domains, units
+from api.services.channels import webhooks
 from api.services.reports import assessment
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
@@ -172,8 +173,16 @@ async def load_demo(
         )
     items = await load_catalog(session, actor, huili.code)
     powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
+    # The provincial catalog system's receiver (issue 15): the demo's publications are in its
+    # delivery log; switched off afterwards, so a demo server never calls out.
+    hook = await webhooks.register_webhook(
+        session, actor, unit_code=huili.code, url="https://catalog.example.org/gongkai/webhook",
+        events=["document.published", "document.updated", "document.retracted"],
+        secret="demo-webhook-secret-not-for-production", description="省政府信息公开目录管理系统（演示，未启用）",
+    )  # fmt: skip
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
+    await webhooks.update_webhook(session, actor, webhook_id=hook.id, version=hook.version, active=False)
     requests = await load_requests(session, actor, vault or Vault("demo"))
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}
