@@ -65,11 +65,13 @@ def feed_routes(state: Any) -> list[Route]:
 
     async def catalog_feed(request: Request, session: Any, actor: Any) -> Response:
         limit = request.query_params.get("limit", "")
+        unit = request.query_params.get("unitCode") or None
         page = await catalog.catalog_changes(
             session,
             actor,
             since=request.query_params.get("since"),
-            limit=int(limit) if limit.isdigit() else catalog.FEED_PAGE,
+            limit=int(limit) if limit.isdigit() and len(limit) < 6 else catalog.FEED_PAGE,
+            unit_code=unit,
         )
         body = {"events": page.events, "cursor": page.cursor, "hasMore": page.has_more}
         return _cached(request, json.dumps(body, ensure_ascii=False).encode(), JSON_TYPE, settings.public_max_age)

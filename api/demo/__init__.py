@@ -178,7 +178,7 @@ async def load_demo(
     hook = await webhooks.register_webhook(
         session, actor, unit_code=huili.code, url="https://catalog.example.org/gongkai/webhook",
         events=["document.published", "document.updated", "document.retracted"],
-        secret="demo-webhook-secret-not-for-production", description="省政府信息公开目录管理系统（演示，未启用）",
+        secret="demo-webhook-secret-not-for-production", vault=vault or Vault("demo"), description="省政府信息公开目录管理系统（演示，未启用）",
     )  # fmt: skip
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)

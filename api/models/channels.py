@@ -32,7 +32,7 @@ class Webhook(Base):
     scope_path: Mapped[str] = mapped_column(String(64), index=True)
     url: Mapped[str] = mapped_column(String(500))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(500))  # sealed (api.privacy.Vault): HMAC needs it back
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

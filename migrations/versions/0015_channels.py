@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("scope_path", sa.String(length=64), nullable=False),
         sa.Column("url", sa.String(length=500), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
-        sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("secret", sa.String(length=500), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),

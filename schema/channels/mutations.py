@@ -41,6 +41,7 @@ class ChannelsMutation:
                 url=input.url,
                 events=input.events,
                 secret=input.secret,
+                vault=ctx.vault,
                 description=input.description,
                 allow_private=ctx.settings.webhook_allow_private,
             )
@@ -71,6 +72,7 @@ class ChannelsMutation:
                 url=url,
                 events=events,
                 secret=secret,
+                vault=ctx.vault,
                 allow_private=ctx.settings.webhook_allow_private,
             )
 

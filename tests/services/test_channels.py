@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import io
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -30,7 +32,7 @@ from api.services.channels.records import FIELDS
 
 from ..conftest import GraphQLClient
 from ..documents_fixtures import SUBMIT, Desk, make_desk, publish, step
-from ..live import live_server
+from ..live import live_server, server_env
 
 COUNTY = "513425000000"
 SECRET = "a-receiver-secret-0123456789"
@@ -145,7 +147,7 @@ async def test_webhook_gets_each_publication_once_signed_after_two_failures(
     # the test's receiver is on this machine: the sender may call it only with the setting on
     await webhooks.register_webhook(
         session, system, unit_code=COUNTY, url=receiver.url, events=["document.published", "document.retracted"],
-        secret=SECRET, allow_private=True,
+        secret=SECRET, vault=app.state.gongkai.vault, allow_private=True,
     )  # fmt: skip
     one = await publish(gql, desk, title="第一份")
     two = await publish(gql, desk, title="第二份")
@@ -210,6 +212,10 @@ async def test_private_addresses_are_refused_unless_allowed(
         "http://[::1]/x",
         "http://10.0.0.7/",
         "file:///etc/passwd",
+        "http://[::1",
+        "http://a:99999/",
+        "http://u:p@example.org/",
+        "http://169.254.169.254/latest/meta-data/",
     ):
         data = await gql.data(register, {"i": {**base, "url": url}}, office)
         assert data["registerWebhook"]["errors"] == [{"field": "url", "code": "INVALID_URL"}], url
@@ -234,7 +240,7 @@ async def test_private_addresses_are_refused_unless_allowed(
     # a name that resolves to this machine is refused at each attempt with the default settings
     state = app.state.gongkai
     await webhooks.register_webhook(
-        session, system, unit_code=COUNTY, url=receiver.url, events=["document.published"], secret=SECRET,
+        session, system, unit_code=COUNTY, url=receiver.url, events=["document.published"], secret=SECRET, vault=app.state.gongkai.vault,
         allow_private=True,
     )  # fmt: skip
     await publish(gql, desk, title="内网")
@@ -250,10 +256,17 @@ async def test_private_addresses_are_refused_unless_allowed(
     assert row["attempts"][0]["statusCode"] is None and "内网" in row["attempts"][0]["error"]
 
 
-async def test_an_event_is_enqueued_once(gql: GraphQLClient, session: Any, system: Any, desk: Desk) -> None:
-    await webhooks.register_webhook(
-        session, system, unit_code=COUNTY, url="https://example.org/x", events=["document.published"], secret=SECRET
+async def test_an_event_is_enqueued_once(gql: GraphQLClient, app: Any, session: Any, system: Any, desk: Desk) -> None:
+    hook = await webhooks.register_webhook(
+        session,
+        system,
+        unit_code=COUNTY,
+        url="https://example.org/x",
+        events=["document.published"],
+        secret=SECRET,
+        vault=app.state.gongkai.vault,
     )
+    assert SECRET not in hook.secret  # sealed at rest
     await publish(gql, desk, title="一次")
     [event] = (await session.execute(select(OutboxEvent))).scalars().all()
     assert event.kind == "document.published"
@@ -272,11 +285,18 @@ async def test_an_event_is_enqueued_once(gql: GraphQLClient, session: Any, syste
 
 
 async def test_the_lifespan_loop_delivers(
-    gql: GraphQLClient, settings: Any, session: Any, system: Any, desk: Desk, receiver: Receiver, tmp_path: Any
+    gql: GraphQLClient,
+    app: Any,
+    settings: Any,
+    session: Any,
+    system: Any,
+    desk: Desk,
+    receiver: Receiver,
+    tmp_path: Any,
 ) -> None:
     """A real `gongkai serve` with its sender loop on: the publication reaches the receiver after two failures."""
     await webhooks.register_webhook(
-        session, system, unit_code=COUNTY, url=receiver.url, events=["document.published"], secret=SECRET,
+        session, system, unit_code=COUNTY, url=receiver.url, events=["document.published"], secret=SECRET, vault=app.state.gongkai.vault,
         allow_private=True,
     )  # fmt: skip
     env = {
@@ -292,6 +312,35 @@ async def test_the_lifespan_loop_delivers(
     [(headers, body)] = receiver.accepted
     assert json.loads(body)["document"]["indexNo"] == doc["indexNo"]
     assert receiver.tries[headers["X-Gongkai-Event-Id"]] == 3
+
+
+async def test_the_cli_delivers(
+    gql: GraphQLClient,
+    app: Any,
+    settings: Any,
+    session: Any,
+    system: Any,
+    desk: Desk,
+    receiver: Receiver,
+    tmp_path: Any,
+) -> None:
+    """`gongkai deliver-webhooks`: one pass per run; with no backoff each run is the next attempt."""
+    await webhooks.register_webhook(
+        session, system, unit_code=COUNTY, url=receiver.url, events=["document.published"], secret=SECRET,
+        vault=app.state.gongkai.vault, allow_private=True,
+    )  # fmt: skip
+    await publish(gql, desk, title="命令行推送")
+    env = server_env(settings, tmp_path, GONGKAI_WEBHOOK_BACKOFF_SECONDS="0", GONGKAI_WEBHOOK_ALLOW_PRIVATE="1")
+    outputs = []
+    for _ in range(4):
+        done = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "api.cli", "deliver-webhooks"], env=env, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout.strip())
+    assert outputs == ["已尝试推送 1 条"] * 3 + ["已尝试推送 0 条"]
+    assert len(receiver.accepted) == 1 and sum(receiver.tries.values()) == 3
 
 
 # --- the provincial catalog ---
@@ -334,6 +383,9 @@ async def test_catalog_export_and_pull_feed(gql: GraphQLClient, client: Any, des
         e["eventId"] for e in pulled["events"] + later["events"]
     ]
     assert (await client.get("/feeds/catalog.json", params={"since": "abc"})).status_code == 400
+    county = (await client.get("/feeds/catalog.json", params={"unitCode": COUNTY})).json()["events"]
+    assert len(county) == 4
+    assert (await client.get("/feeds/catalog.json", params={"unitCode": "513426000000"})).json()["events"] == []
 
 
 async def republish(gql: GraphQLClient, desk: Desk, doc: dict[str, Any], title: str) -> None:

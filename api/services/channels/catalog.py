@@ -69,6 +69,8 @@ async def catalog_changes(
     limit = max(1, min(limit, FEED_PAGE))
     stmt = select(OutboxEvent).where(OutboxEvent.id > after).order_by(OutboxEvent.id).limit(limit + 1)
     if unit_code is not None:
+        if not (len(unit_code) == 12 and unit_code.isdigit()):
+            raise UserInputError("unitCode", ChannelsCode.NOT_FOUND, "unitCode 须是12位统计用区划代码")
         stmt = stmt.where(below(OutboxEvent.scope_path, unit_path(unit_code)))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.models import DeliveryAttempt, DeliveryStatus, OutboxEvent, Webhook, WebhookDelivery
 from api.models.base import utcnow
+from api.privacy import Vault
 from api.settings import Settings
 
 from .outbox import envelope
@@ -89,11 +90,12 @@ async def deliver_due(
             )
         ).scalars().all()  # fmt: skip
         await session.rollback()
+    vault = Vault(settings.data_key or settings.secret_key)
     sent = 0
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
         for delivery_id in due:
             if await _claim(sessionmaker, delivery_id, now):
-                await _send(sessionmaker, settings, client, delivery_id, now)
+                await _send(sessionmaker, settings, vault, client, delivery_id, now)
                 sent += 1
     return sent
 
@@ -117,6 +119,7 @@ async def _claim(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: in
 async def _send(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
+    vault: Vault,
     client: httpx.AsyncClient,
     delivery_id: int,
     now: datetime,
@@ -130,17 +133,22 @@ async def _send(
                 .where(WebhookDelivery.id == delivery_id)
             )
         ).one()  # fmt: skip
+        secret = vault.open(hook.secret)
         body = json.dumps(envelope(event), ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "gongkai-webhooks/1",
             EVENT_HEADER: event.kind,
             EVENT_ID_HEADER: event.event_id,
-            SIGNATURE_HEADER: sign(hook.secret, body),
+            SIGNATURE_HEADER: sign(secret or "", body),
         }
         started = time.perf_counter()
         status_code: int | None = None
-        error = await refusal(hook.url, settings)
+        error = (
+            "签名密钥无法解密（数据密钥已更换？）：请重新设置密钥"
+            if secret is None
+            else await refusal(hook.url, settings)
+        )
         if error is None:
             try:
                 response = await client.post(hook.url, content=body, headers=headers)

@@ -21,6 +21,7 @@ from api.codes import ChannelsCode
 from api.db import commit, flush
 from api.errors import Conflict, UserInputError
 from api.models import ChannelEvent, DeliveryAttempt, DeliveryStatus, OutboxEvent, Webhook, WebhookDelivery
+from api.privacy import Vault
 
 from .. import audit
 
@@ -47,13 +48,13 @@ def check_url(url: str, *, allow_private: bool) -> str:
         raise UserInputError("url", ChannelsCode.TOO_LONG, f"地址不能超过{URL_LENGTH}个字符")
     try:
         parts = urlsplit(url)
-        host = parts.hostname
+        scheme, host = parts.scheme, parts.hostname
         parts.port  # noqa: B018  (raises on a malformed port)
     except ValueError:
-        host = None
-    if parts.scheme not in ("http", "https") or not host:
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
         raise UserInputError("url", ChannelsCode.INVALID_URL, "接收地址须以 http:// 或 https:// 开头并带主机名")
-    if parts.username is not None or parts.password is not None:
+    if "@" in parts.netloc:
         raise UserInputError("url", ChannelsCode.INVALID_URL, "接收地址不能含用户名或密码，请用签名密钥验证来源")
     if not allow_private and (private_address(host) or host.lower() in ("localhost", "localhost.localdomain")):
         raise UserInputError("url", ChannelsCode.INVALID_URL, "接收地址不能是内网或本机地址，请填写对方系统的公网地址")
@@ -84,16 +85,18 @@ async def register_webhook(
     url: str,
     events: list[str],
     secret: str,
+    vault: Vault,
     description: str = "",
     allow_private: bool = False,
 ) -> Webhook:
+    """``secret`` is kept sealed by ``vault`` (the data key): a database dump does not sign."""
     path = unit_path(unit_code)
     actor.require("webhook", "manage", path)
     hook = Webhook(
         scope_path=path,
         url=check_url(url, allow_private=allow_private),
         events=check_events(events),
-        secret=check_secret(secret),
+        secret=vault.seal(check_secret(secret)) or "",
         description=(description or "").strip()[:200],
         active=True,
         created_by_id=actor.user_id,
@@ -118,6 +121,7 @@ async def update_webhook(
     url: str | None = None,
     events: list[str] | None = None,
     secret: str | None = None,
+    vault: Vault | None = None,
     allow_private: bool = False,
 ) -> Webhook:
     hook = await session.get(Webhook, webhook_id)
@@ -131,7 +135,9 @@ async def update_webhook(
     if events is not None:
         hook.events = check_events(events)
     if secret is not None:
-        hook.secret = check_secret(secret)
+        if vault is None:
+            raise ValueError("a new secret needs the vault")
+        hook.secret = vault.seal(check_secret(secret)) or ""
     if active is not None:
         hook.active = active
     state = "启用" if hook.active else "停用"
