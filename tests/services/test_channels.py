@@ -163,10 +163,15 @@ async def test_webhook_gets_each_publication_once_signed_after_two_failures(
 
     settings = dataclasses.replace(state.settings, webhook_allow_private=True, webhook_backoff_seconds=60)
     start = utcnow()
-    for minutes in (0, 1, 3):  # the backoff: due again after 60 s, then after 120 s
-        assert await delivery.deliver_due(state.sessionmaker, settings, now=start + timedelta(minutes=minutes)) == 3
-    assert await delivery.deliver_due(state.sessionmaker, settings, now=start + timedelta(days=1)) == 0
-    # not due yet between attempts: nothing is sent early
+    # the two publications first; the retraction waits for the publication it follows
+    assert await delivery.deliver_due(state.sessionmaker, settings, now=start) == 2
+    # the backoff: the next attempt is due 60 s later, not before
+    assert await delivery.deliver_due(state.sessionmaker, settings, now=start + timedelta(seconds=59)) == 0
+    passes = [
+        await delivery.deliver_due(state.sessionmaker, settings, now=start + timedelta(minutes=5 * i))
+        for i in range(1, 7)
+    ]
+    assert passes == [2, 2, 1, 1, 1, 0]
     assert sum(receiver.tries.values()) == 9
 
     received = [json.loads(body) for _h, body in receiver.accepted]
@@ -176,7 +181,9 @@ async def test_webhook_gets_each_publication_once_signed_after_two_failures(
         expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(headers["X-Gongkai-Signature"], expected)
         assert json.loads(body)["eventId"] == headers["X-Gongkai-Event-Id"]
-    by_kind = sorted((r["event"], r["document"]["indexNo"]) for r in received)
+    order = [(r["event"], r["document"]["indexNo"]) for r in received]
+    assert order.index(("document.published", one["indexNo"])) < order.index(("document.retracted", one["indexNo"]))
+    by_kind = sorted(order)
     assert by_kind == sorted(
         [
             ("document.published", one["indexNo"]),

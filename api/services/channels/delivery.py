@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from api.models import DeliveryAttempt, DeliveryStatus, OutboxEvent, Webhook, WebhookDelivery
 from api.models.base import utcnow
@@ -74,16 +75,32 @@ async def deliver_due(
     """One pass: send every delivery due at ``now`` (default: the clock), at most ``BATCH``.
     Returns how many were attempted."""
     now = now or utcnow()
+    # A document's events reach a receiver in their order: one waits while an earlier one of the
+    # same document for the same webhook is still pending (a retraction never overtakes its publication).
+    earlier, earlier_event = aliased(WebhookDelivery), aliased(OutboxEvent)
+    waiting = (
+        select(earlier.id)
+        .join(earlier_event, earlier_event.id == earlier.event_id)
+        .where(
+            earlier.webhook_id == WebhookDelivery.webhook_id,
+            earlier.status == DeliveryStatus.PENDING,
+            earlier.event_id < WebhookDelivery.event_id,
+            earlier_event.document_id == OutboxEvent.document_id,
+        )
+        .exists()
+    )
     async with sessionmaker() as session:
         due = (
             await session.execute(
                 select(WebhookDelivery.id)
                 .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+                .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
                 .where(
                     WebhookDelivery.status == DeliveryStatus.PENDING,
                     WebhookDelivery.next_attempt_at <= now,
                     or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until < now),
                     Webhook.active.is_(True),
+                    ~waiting,
                 )
                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
                 .limit(BATCH)
