@@ -1,8 +1,9 @@
-"""create_app(settings) -> Starlette: /graphql, /files, /exports, /healthz, /readyz, /metrics, /kiosk."""
+"""create_app(settings) -> Starlette: /graphql, /files, /exports, /feeds, /healthz, /readyz, /metrics, /kiosk."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 from collections.abc import AsyncIterator
@@ -32,11 +33,13 @@ from api.changes import ACCOUNTS, read_versions_now
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.events import Listener
+from api.feeds import feed_routes
 from api.kiosk import kiosk_routes
 from api.localtime import today
 from api.privacy import Vault
 from api.response_cache import ResponseCache
 from api.services import documents
+from api.services.channels import delivery
 from api.services.reports import export as reports_export
 from api.settings import Settings
 from api.storage import open_storage
@@ -339,7 +342,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         if listener is not None:
             listener.start()  # subscription events from every worker (api/events.py)
+        sender = None
+        if settings.webhook_interval_seconds > 0:  # the outbox's sender (api/services/channels/delivery.py)
+            sender = asyncio.create_task(delivery.run_forever(state.sessionmaker, settings))
         yield
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         if listener is not None:
             await listener.stop()
         await engine.dispose()
@@ -350,6 +360,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", view),  # subscriptions: the socket signs in by connection_init
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
             Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
+            *feed_routes(state),  # /feeds/...: Atom and the catalog pull feed (api/feeds.py)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

@@ -41,7 +41,11 @@ CONTENT = "content"
 ACCOUNTS = "accounts"
 TOPICS = (CONTENT, ACCOUNTS)
 
-QUIET = frozenset({"audit_log", "audit_chain", "audit_archives", "login_throttle", "user_sessions", "change_counters"})
+QUIET = frozenset({
+    "audit_log", "audit_chain", "audit_archives", "login_throttle", "user_sessions", "change_counters",
+    # the channels' outbox and delivery log (issue 15): staff reads, never a cached public answer
+    "webhooks", "outbox_events", "webhook_deliveries", "webhook_attempts",
+})  # fmt: skip
 NAMED: dict[str, tuple[str, ...]] = {
     "users": (ACCOUNTS, CONTENT),
     "casbin_rule": (ACCOUNTS,),

@@ -252,6 +252,24 @@ def serve(hosts: list[str], port: int, workers: int) -> None:
     run(hosts, port, workers)
 
 
+def deliver_webhooks(settings: Settings, loop: bool) -> None:
+    """Send the due webhook deliveries once (or every GONGKAI_WEBHOOK_INTERVAL_SECONDS with --loop)."""
+    from api.db import make_engine, make_sessionmaker
+    from api.services.channels import delivery
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            sessions = make_sessionmaker(engine)
+            if loop:
+                await delivery.run_forever(sessions, settings)
+            return await delivery.deliver_due(sessions, settings)
+        finally:
+            await engine.dispose()
+
+    print(f"已尝试推送 {asyncio.run(run())} 条")
+
+
 def print_schema() -> None:
     from schema import schema
 
@@ -312,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     p = sub.add_parser("grant-app-role", help="PostgreSQL: grant a role what the app needs (audit log: INSERT, SELECT)")
     p.add_argument("role")
+    p = sub.add_parser("deliver-webhooks", help="send the webhook deliveries that are due (once, or --loop)")
+    p.add_argument("--loop", action="store_true")
     sub.add_parser("print-schema", help="print the GraphQL SDL")
     sub.add_parser(
         "trusted-documents",
@@ -342,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
         audit_archive(settings, args.out)
     elif args.command == "grant-app-role":
         grant_app_role(settings, args.role)
+    elif args.command == "deliver-webhooks":
+        deliver_webhooks(settings, args.loop)
     elif args.command == "print-schema":
         print_schema()
     elif args.command == "trusted-documents":

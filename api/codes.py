@@ -201,6 +201,17 @@ class UnitsCode(StrEnum):
     TOO_LONG = "TOO_LONG"
 
 
+class ChannelsCode(StrEnum):
+    """Feeds, webhooks and exports to other systems."""
+
+    INVALID_CURSOR = "INVALID_CURSOR"
+    INVALID_URL = "INVALID_URL"
+    NOT_FOUND = "NOT_FOUND"
+    TOO_LONG = "TOO_LONG"
+    UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    WEAK_SECRET = "WEAK_SECRET"
+
+
 class RequestCode(StrEnum):
     """Refusals of a GraphQL request before it runs (GraphQL over HTTP, schema/view.py): answered
     with no ``data``, never in a mutation payload, so not published as a schema enum."""
@@ -237,6 +248,7 @@ MEANINGS: dict[str, str] = {
     "INVALID_CREDENTIALS": "Wrong username or password (or the account is inactive).",
     "INVALID_CREDIT_CODE": "Not a valid 统一社会信用代码 (GB 32100 check digit).",
     "INVALID_CURSOR": "The pagination cursor is malformed.",
+    "INVALID_URL": "The address is not an http(s) URL the server may call (or it names a private network).",
     "INVALID_DOC_NUMBER": "The 文号 is not in the form 机关代字〔年份〕序号号.",
     "INVALID_FILE": "The file cannot be read as the expected format.",
     "INVALID_GROUP": "A synonym group is malformed (2 to 10 distinct terms, each in one group only).",
@@ -279,6 +291,7 @@ MEANINGS: dict[str, str] = {
     "TOO_EARLY": "The step waits for a deadline that has not passed (a correction or fee lapses only after its day).",
     "TOO_LATE": "The step comes after its deadline (an extension asked after the due date).",
     "TOO_LONG": "The text is over its length limit.",
+    "UNKNOWN_EVENT": "The event name is not one the server sends (document.published, .updated, .retracted).",
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
     "TOO_MANY_ROWS": "The file has more rows than one import takes.",
     "TOO_MANY_SHEETS": "The workbook has more sheets than one import takes.",
@@ -287,6 +300,7 @@ MEANINGS: dict[str, str] = {
     "UNKNOWN_ORGANIZATION": "No organization with this name or code.",
     "UNKNOWN_REPORT": "Unknown report.",
     "UNSUPPORTED_FILE_TYPE": "The file type is not accepted.",
+    "WEAK_SECRET": "The webhook secret is shorter than 16 characters.",
     "ACCOUNT_LOCKED": "Too many failed sign-ins for the account or from the address: locked for a while (the message says until when).",
     "ALREADY_DONE": "The milestone is already done (its done date stands; record progress instead).",
     "EVIDENCE_NOT_PUBLISHED": "Evidence must be a published, public document of this system.",
@@ -311,6 +325,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Accounts": AccountsCode,
     "Catalog": CatalogCode,
     "Commitments": CommitmentsCode,
+    "Channels": ChannelsCode,
     "Documents": DocumentsCode,
     "Domains": DomainsCode,
     "Micropower": MicropowerCode,

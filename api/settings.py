@@ -136,6 +136,16 @@ class Settings:
     ws_init_timeout_seconds: float = 10
     ws_max_message_bytes: int = 64 * 1024
     storage_url: str = ""  # where uploaded files live (parse_storage_url); empty: file:// + files_dir
+    # Channels (issue 15): the webhook sender's loop in each worker (0: none in this process; run
+    # `gongkai deliver-webhooks`), its attempts, backoff and timeout; private addresses (SSRF);
+    # the Atom feeds' length and the portal address their links point to (empty: this server)
+    webhook_interval_seconds: float = 0
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 30
+    webhook_timeout_seconds: float = 10
+    webhook_allow_private: bool = False
+    feed_entries: int = 50
+    portal_url: str = ""
 
     def __post_init__(self) -> None:
         if self.password_hash not in PASSWORD_HASH_PROFILES:
@@ -156,6 +166,13 @@ class Settings:
                 "GONGKAI_PUBLIC_MAX_AGE, GONGKAI_RESPONSE_CACHE_ENTRIES and GONGKAI_RESPONSE_CACHE_MB must not be negative"
             )
         parse_storage_url(self.storage_url, self.files_dir)
+        if not (
+            0 < self.webhook_max_attempts <= 50 and self.webhook_timeout_seconds > 0 and 0 < self.feed_entries <= 500
+        ):
+            raise SettingsError(
+                "GONGKAI_WEBHOOK_MAX_ATTEMPTS must be from 1 to 50, GONGKAI_WEBHOOK_TIMEOUT_SECONDS positive, "
+                "GONGKAI_FEED_ENTRIES from 1 to 500"
+            )
         if not (
             self.subscription_recheck_seconds > 0
             and self.max_subscriptions_per_connection > 0
@@ -236,6 +253,13 @@ class Settings:
             ws_init_timeout_seconds=_number(env, "GONGKAI_WS_INIT_TIMEOUT_SECONDS", 10),
             ws_max_message_bytes=int(_number(env, "GONGKAI_WS_MAX_MESSAGE_KB", 64) * 1024),
             storage_url=env.get("GONGKAI_STORAGE_URL", "").strip(),
+            webhook_interval_seconds=_number(env, "GONGKAI_WEBHOOK_INTERVAL_SECONDS", 10),
+            webhook_max_attempts=int(_number(env, "GONGKAI_WEBHOOK_MAX_ATTEMPTS", 8)),
+            webhook_backoff_seconds=_number(env, "GONGKAI_WEBHOOK_BACKOFF_SECONDS", 30),
+            webhook_timeout_seconds=_number(env, "GONGKAI_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_allow_private=_flag(env, "GONGKAI_WEBHOOK_ALLOW_PRIVATE") is True,
+            feed_entries=int(_number(env, "GONGKAI_FEED_ENTRIES", 50)),
+            portal_url=env.get("GONGKAI_PORTAL_URL", "").strip(),
         )
 
 

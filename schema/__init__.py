@@ -26,6 +26,8 @@ from .bounds import InputBounds
 from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
+from .channels.mutations import ChannelsMutation
+from .channels.queries import ChannelsQuery
 from .codes import ERROR_CODE_ENUMS
 from .commitments.mutations import CommitmentsMutation
 from .commitments.queries import CommitmentsQuery
@@ -95,6 +97,7 @@ Query = merge_types(
         LabelsQuery,
         CommitmentsQuery,
         ScreeningQuery,
+        ChannelsQuery,
     ),
 )
 describe_values()
@@ -113,6 +116,7 @@ Mutation = merge_types(
         SearchMutation,
         CommitmentsMutation,
         ScreeningMutation,
+        ChannelsMutation,
     ),
 )
 

@@ -95,6 +95,8 @@ LONG: dict[str, int] = {
 
 # One-line strings: the length of the column they are stored in (api/models), or of what they are.
 LENGTHS: dict[str, int] = {
+    "RegisterWebhookInput.url": 500,
+    "Mutation.updateWebhook.url": 500,
     "CreateUnitInput.name": 100,
     "UpdateUnitInput.name": 100,
     "CreateUnitInput.code": 12,

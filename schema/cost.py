@@ -50,6 +50,9 @@ CODE = "QUERY_TOO_COSTLY"
 # count ``first``.
 LIST_BOUNDS: dict[str, int] = {
     "Query.domains": 26,  # the 26 domains of the 2021 plan
+    "Query.webhooks": 20,  # api/services/channels/webhooks.py MAX_WEBHOOKS per unit
+    "Query.webhookDeliveries": 100,  # LOG_ROWS
+    "WebhookDelivery.attempts": 50,  # GONGKAI_WEBHOOK_MAX_ATTEMPTS, at most 50
     "LocalItemsChange.documents": 100,  # schema/subscriptions.py MAX_CHANGED
     "Query.staleCatalogItems": 1000,
     "Query.powerTemplate": 200,

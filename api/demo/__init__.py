@@ -11,6 +11,7 @@ from api.auth.actor import Actor
 from api.models import AdminUnit, ContactRole, Organization, OrganizationKind, Role, UnitKind
 from api.privacy import Vault
 from api.services import accounts, domains, screening, search, units
+from api.services.channels import webhooks
 from api.services.reports import assessment
 from api.services.units import CREDIT_CHARS, ContactInput, ProfileInput, credit_check_char
 from api.storage import Storage
@@ -174,8 +175,16 @@ async def load_demo(
     items = await load_catalog(session, actor, huili.code)
     powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
     await screening.save_words(session, actor, unit_code=huili.code, version=0, words=data.SENSITIVE_WORDS)
+    # The provincial catalog system's receiver (issue 15): the demo's publications are in its
+    # delivery log; switched off afterwards, so a demo server never calls out.
+    hook = await webhooks.register_webhook(
+        session, actor, unit_code=huili.code, url="https://catalog.example.org/gongkai/webhook",
+        events=["document.published", "document.updated", "document.retracted"],
+        secret="demo-webhook-secret-not-for-production", vault=vault or Vault("demo"), description="省政府信息公开目录管理系统（演示，未启用）",
+    )  # fmt: skip
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
+    await webhooks.update_webhook(session, actor, webhook_id=hook.id, version=hook.version, active=False)
     requests = await load_requests(session, actor, vault or Vault("demo"))
     await search.set_synonyms(session, actor, [list(g) for g in data.SEARCH_SYNONYMS], 0)
     commitments = await load_commitments(session, actor)

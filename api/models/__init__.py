@@ -5,6 +5,7 @@ from .audit import AuditArchive, AuditChain, AuditEntry
 from .base import Base
 from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMethod, UpdateFrequency
 from .changes import ChangeCounter
+from .channels import ChannelEvent, DeliveryAttempt, DeliveryStatus, OutboxEvent, Webhook, WebhookDelivery
 from .commitments import (
     Commitment,
     CommitmentEvent,
@@ -153,4 +154,10 @@ __all__ = [
     "User",
     "UserSession",
     "LoginThrottle",
+    "ChannelEvent",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "OutboxEvent",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -19,6 +19,7 @@ from api.models import (
     ContactRole,
     Decision,
     DeliveryForm,
+    DeliveryStatus,
     DisclosureAttribute,
     DisclosureMethod,
     DocumentKind,
@@ -143,6 +144,7 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
         FindingField.TITLE: "标题", FindingField.SUMMARY: "摘要", FindingField.BODY: "正文", FindingField.ATTACHMENT: "附件",
     },
     FindingStatus: {FindingStatus.OPEN: "待处理", FindingStatus.FIXED: "已修改", FindingStatus.WAIVED: "已豁免"},
+    DeliveryStatus: {DeliveryStatus.PENDING: "待发送", DeliveryStatus.DELIVERED: "已送达", DeliveryStatus.FAILED: "发送失败"},
     FigureSource: {
         FigureSource.COMPUTED: "由已发布文件统计", FigureSource.ENTERED: "本报告填报", FigureSource.SUMMED: "下级填报合计",
         FigureSource.MISSING: "未填报",

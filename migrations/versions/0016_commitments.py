@@ -1,7 +1,7 @@
 """Public commitments (issue 15): 民生实事 and 承诺事项, milestones, progress with evidence, events
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 
 A commitment (``commitments``) is made by an organization (``scope_path``: its path) to the people
 of a unit (``unit_path``: where it is listed); its milestones (``commitment_milestones``, numbered
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

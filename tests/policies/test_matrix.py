@@ -265,6 +265,20 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         # ano adm hui yin edi rev app foi vil aud kio twn
         " -   Y   Y   Y   Y   Y   Y   Y   -   Y   -   Y",
     ),
+    "webhooks": (
+        f'{{ webhooks(unitCode: "{HUILI_CODE}") {{ id }} }}',
+        None,
+        # webhook read (channels, issue 15): the district office at the county (or above) only.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " -   Y   Y   -   -   -   -   -   -   -   -   -",
+    ),
+    "webhookDeliveries": (
+        f'{{ webhookDeliveries(unitCode: "{HUILI_CODE}", first: 100) {{ id: eventId }} }}',
+        None,
+        # the delivery log: webhook read, as the webhooks.
+        # ano adm hui yin edi rev app foi vil aud kio twn
+        " -   Y   Y   -   -   -   -   -   -   -   -   -",
+    ),
     "overdueInterpretations": (
         f'{{ overdueInterpretations(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
         None,

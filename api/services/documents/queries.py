@@ -151,12 +151,19 @@ def _review_queue_query(actor: Actor) -> Select[Document]:
 
 
 async def list_documents(
-    session: AsyncSession, actor: Actor, f: DocumentFilter, first: int | None = None, after: str | None = None
+    session: AsyncSession,
+    actor: Actor,
+    f: DocumentFilter,
+    first: int | None = None,
+    after: str | None = None,
+    max_page_size: int | None = None,
 ) -> Page[Document]:
     """Newest first, as far as the actor may see them (``visible_clause``, in the query), each
     with its current version (``Document.current``) read in the same statement: whoever may see a
     document may read its current version (``_readable_versions``)."""
     stmt = _documents_query(actor, f).options(joinedload(Document.current))
+    if max_page_size is not None:  # an export's longer page (api/services/channels/catalog.py)
+        return await fetch_page(session, stmt, first, after, order=_order(actor), max_page_size=max_page_size)
     return await fetch_page(session, stmt, first, after, order=_order(actor))
 
 

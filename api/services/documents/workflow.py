@@ -12,6 +12,7 @@ from api.db import commit
 from api.errors import Conflict, UserInputError
 from api.localtime import local_date
 from api.models import (
+    ChannelEvent,
     Decision,
     Document,
     DocumentEvent,
@@ -28,6 +29,7 @@ from api.storage import Storage
 from api.workdays import add_working_days
 
 from .. import audit, screening, search
+from ..channels import outbox
 from .common import STAGE_NAMES, _derive_status, _event, _load, _obj, _steps, _touch, _version
 from .numbering import _next_serial, format_index_no
 from .queries import can_read
@@ -156,6 +158,7 @@ async def _publish(session: AsyncSession, doc: Document, working: DocumentVersio
         doc.index_no = format_index_no(org.index_scheme, org, local_day.year, serial)
         doc.index_year, doc.index_serial = local_day.year, serial
         doc.first_published_at = now
+    was_public = doc.public and doc.retracted_at is None
     previous = await _version(session, doc.current_version_id)
     if previous is not None and previous.id != working.id and previous.status is VersionStatus.PUBLISHED:
         previous.status = VersionStatus.SUPERSEDED
@@ -170,6 +173,11 @@ async def _publish(session: AsyncSession, doc: Document, working: DocumentVersio
             local_day, INTERPRETATION_WORKING_DAYS
         )
     await search.index_document(session, doc, working)
+    if doc.public:
+        kind = ChannelEvent.UPDATED if was_public else ChannelEvent.PUBLISHED
+        await outbox.record_change(session, doc, working, kind)
+    elif was_public:  # a new version no longer public: gone from the channels as a retraction is
+        await outbox.record_change(session, doc, None, ChannelEvent.RETRACTED)
 
 
 async def retract_document(
@@ -186,6 +194,7 @@ async def retract_document(
     reason = (reason or "").strip()
     if not reason:
         raise UserInputError("reason", DocumentsCode.REASON_REQUIRED, "撤回须说明理由")
+    was_public = doc.public
     doc.retracted_at = utcnow()
     doc.retract_reason = reason
     doc.public = False
@@ -195,6 +204,8 @@ async def retract_document(
     summary = f"撤回 {doc.index_no}：{reason}"
     audit.record(session, actor, "document.retract", "Document", doc.id, doc.scope_path, summary)
     await search.remove_document(session, doc)
+    if was_public:
+        await outbox.record_change(session, doc, None, ChannelEvent.RETRACTED)
     await commit(session)
     return doc
 

@@ -49,6 +49,7 @@ def exporter(name: str, formats: tuple[str, ...] = ("xlsx", "md")) -> Callable[[
 
 async def export(session: AsyncSession, actor: Actor, name: str, params: Mapping[str, str]) -> ExportFile:
     # Importing the report modules registers their exporters.
+    from ..channels import catalog  # noqa: F401
     from ..requests import notices, register  # noqa: F401
     from . import annual, assessment, monthly  # noqa: F401
 
