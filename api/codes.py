@@ -59,6 +59,13 @@ class CatalogCode(StrEnum):
     UNKNOWN_ORGANIZATION = "UNKNOWN_ORGANIZATION"
 
 
+class ColumnsCode(StrEnum):
+    """The standard columns of the 政府信息公开 platform."""
+
+    NOT_IN_UNIT = "NOT_IN_UNIT"
+    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
+
+
 class DocumentsCode(StrEnum):
     """Documents, their review and attachments."""
 
@@ -117,7 +124,9 @@ class ReportsCode(StrEnum):
     INVALID_NUMBER = "INVALID_NUMBER"
     INVALID_VALUE = "INVALID_VALUE"
     INVALID_YEAR = "INVALID_YEAR"
+    CONFIDENTIALITY_CHECK_REQUIRED = "CONFIDENTIALITY_CHECK_REQUIRED"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    PUBLISHER_OUTSIDE_SCOPE = "PUBLISHER_OUTSIDE_SCOPE"
     REQUIRED = "REQUIRED"
     SCOPE_REQUIRED = "SCOPE_REQUIRED"
     TOO_LONG = "TOO_LONG"
@@ -222,6 +231,8 @@ MEANINGS: dict[str, str] = {
     "NOT_COUNTY": "The unit given is not a county.",
     "NO_FEE": "The office's fee standard charges nothing for this request (国办函〔2020〕109号 thresholds).",
     "NOT_FOUND": "No object with this id or code (or not one the caller may see).",
+    "PUBLISHER_OUTSIDE_SCOPE": "The publishing organization lies outside the report's organization or unit.",
+    "NOT_IN_UNIT": "The organization does not belong to the unit given beside it.",
     "NOT_INTERPRETATION": "The document is not a policy interpretation.",
     "NOT_IN_VILLAGE": "The organization is not in the village.",
     "NOT_POLICY": "The document is not a policy.",
@@ -247,6 +258,7 @@ MEANINGS: dict[str, str] = {
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
     "TOO_MANY_ROWS": "The file has more rows than one import takes.",
     "TOO_MANY_SHEETS": "The workbook has more sheets than one import takes.",
+    "UNKNOWN_COLUMN": "No platform column with this code (PlatformColumn.code).",
     "UNKNOWN_DOMAIN": "No disclosure domain with this code.",
     "UNKNOWN_FORMAT": "Unknown export format.",
     "UNKNOWN_ORGANIZATION": "No organization with this name or code.",
@@ -272,6 +284,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Common": CommonCode,
     "Accounts": AccountsCode,
     "Catalog": CatalogCode,
+    "Columns": ColumnsCode,
     "Documents": DocumentsCode,
     "Domains": DomainsCode,
     "Micropower": MicropowerCode,

@@ -27,6 +27,7 @@ from .caching import RecordOperation
 from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
 from .codes import ERROR_CODE_ENUMS
+from .columns.queries import ColumnsQuery
 from .cost import CostLimit
 from .documents.mutations import DocumentsMutation
 from .documents.queries import DocumentsQuery
@@ -81,6 +82,7 @@ Query = merge_types(
         AuditQuery,
         SearchQuery,
         CatalogQuery,
+        ColumnsQuery,
         MicropowerQuery,
         LocalQuery,
         RequestsQuery,

@@ -17,6 +17,7 @@ from api.storage import Storage
 
 from .accounts.loaders import AccountsLoaders
 from .catalog.loaders import CatalogLoaders
+from .columns.loaders import ColumnsLoaders
 from .documents.loaders import DocumentsLoaders
 from .domains.loaders import DomainsLoaders
 from .micropower.loaders import MicropowerLoaders
@@ -36,6 +37,7 @@ class Loaders:
         self.micropower = MicropowerLoaders(session, actor)
         self.requests = RequestsLoaders(session, actor)
         self.accounts = AccountsLoaders(session, actor)
+        self.columns = ColumnsLoaders(session, actor)
 
 
 @dataclass

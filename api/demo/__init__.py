@@ -18,6 +18,7 @@ from api.storage import Storage
 from . import data
 from .catalog import load_catalog, load_micropower
 from .documents import load_documents, load_posting
+from .platform import load_platform
 from .requests import load_requests
 
 
@@ -174,6 +175,7 @@ async def load_demo(
     powers = await load_micropower(session, actor, huili.code, [v.code for v in villages.values()])
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
+    docs += await load_platform(session, actor, storage, tmp_dir)
     requests = await load_requests(session, actor, vault or Vault("demo"))
     targets = {name: count for name, count in data.HUILI_DEPARTMENTS} | data.HUILI_TOWN_TARGETS
     by_name = {o.name: o for o in (await session.execute(select(Organization))).scalars()}

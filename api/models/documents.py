@@ -20,6 +20,9 @@ class DocumentKind(enum.Enum):
     POLICY_INTERPRETATION = "POLICY_INTERPRETATION"
     NOTICE = "NOTICE"
     VILLAGE_AFFAIRS = "VILLAGE_AFFAIRS"  # 村务公开 posting, approved by the town
+    DISCLOSURE_GUIDE = "DISCLOSURE_GUIDE"  # 政府信息公开指南 (国办公开办函〔2019〕61号 platform column)
+    DISCLOSURE_RULES = "DISCLOSURE_RULES"  # 政府信息公开制度
+    ANNUAL_REPORT = "ANNUAL_REPORT"  # 政府信息公开工作年度报告, made when the office publishes it
 
 
 class DisclosureAttribute(enum.Enum):
