@@ -78,6 +78,7 @@ class DocumentsCode(StrEnum):
     EMPTY_FILE = "EMPTY_FILE"
     FILE_NAME_MISMATCH = "FILE_NAME_MISMATCH"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    GENERATED_KIND = "GENERATED_KIND"
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
     INVALID_DOC_NUMBER = "INVALID_DOC_NUMBER"
     INVALID_INDEX_SCHEME = "INVALID_INDEX_SCHEME"
@@ -204,6 +205,7 @@ MEANINGS: dict[str, str] = {
     "ENCRYPTED_FILE": "The file is protected by an open password and cannot be checked.",
     "EMPTY_FILE": "The uploaded file is empty.",
     "FILE_NAME_MISMATCH": "The file's name does not match its content type.",
+    "GENERATED_KIND": "Documents of this kind are made by the system (the annual report: publishAnnualReport).",
     "FILE_TOO_LARGE": "The file is over the size limit.",
     "ILLEGAL_TRANSITION": "The step is not allowed from the object's current status.",
     "INVALID": "The value is not valid for this field.",

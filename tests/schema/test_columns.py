@@ -148,6 +148,14 @@ async def test_publishing_the_annual_report_puts_it_under_its_column(
     editor = await gql.login("editor", DEMO_PASSWORD)
     body = await gql(PUBLISH_REPORT, {**variables, "checked": True}, editor)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await gql(PUBLISH_REPORT, {**variables, "checked": True}))["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    )
+    # the report's kind is made by publishing it, never drafted by hand.
+    by_hand = {"publisherId": await _org(session, "县民政局"), "kind": "ANNUAL_REPORT",
+               "content": {"title": "会理县2026年政府信息公开工作年度报告", "attribute": "PROACTIVE"}}  # fmt: skip
+    refused = (await gql.data(CREATE, {"input": by_hand}, editor))["createDocument"]
+    assert [e["code"] for e in refused["errors"]] == ["GENERATED_KIND"]
 
     published = (await gql.data(PUBLISH_REPORT, {**variables, "checked": True}, office))["publishAnnualReport"]
     assert published["errors"] == []
