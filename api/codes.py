@@ -72,6 +72,13 @@ class CommitmentsCode(StrEnum):
     TOO_MANY = "TOO_MANY"
 
 
+class ColumnsCode(StrEnum):
+    """The standard columns of the 政府信息公开 platform."""
+
+    NOT_IN_UNIT = "NOT_IN_UNIT"
+    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
+
+
 class DocumentsCode(StrEnum):
     """Documents, their review and attachments."""
 
@@ -84,6 +91,7 @@ class DocumentsCode(StrEnum):
     EMPTY_FILE = "EMPTY_FILE"
     FILE_NAME_MISMATCH = "FILE_NAME_MISMATCH"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    GENERATED_KIND = "GENERATED_KIND"
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
     INVALID_DOC_NUMBER = "INVALID_DOC_NUMBER"
     INVALID_INDEX_SCHEME = "INVALID_INDEX_SCHEME"
@@ -130,7 +138,9 @@ class ReportsCode(StrEnum):
     INVALID_NUMBER = "INVALID_NUMBER"
     INVALID_VALUE = "INVALID_VALUE"
     INVALID_YEAR = "INVALID_YEAR"
+    CONFIDENTIALITY_CHECK_REQUIRED = "CONFIDENTIALITY_CHECK_REQUIRED"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    PUBLISHER_OUTSIDE_SCOPE = "PUBLISHER_OUTSIDE_SCOPE"
     REQUIRED = "REQUIRED"
     SCOPE_REQUIRED = "SCOPE_REQUIRED"
     TOO_LONG = "TOO_LONG"
@@ -240,6 +250,7 @@ MEANINGS: dict[str, str] = {
     "ENCRYPTED_FILE": "The file is protected by an open password and cannot be checked.",
     "EMPTY_FILE": "The uploaded file is empty.",
     "FILE_NAME_MISMATCH": "The file's name does not match its content type.",
+    "GENERATED_KIND": "Documents of this kind are made by the system (the annual report: publishAnnualReport).",
     "FILE_TOO_LARGE": "The file is over the size limit.",
     "ILLEGAL_TRANSITION": "The step is not allowed from the object's current status.",
     "INVALID": "The value is not valid for this field.",
@@ -269,6 +280,8 @@ MEANINGS: dict[str, str] = {
     "NOT_COUNTY": "The unit given is not a county.",
     "NO_FEE": "The office's fee standard charges nothing for this request (国办函〔2020〕109号 thresholds).",
     "NOT_FOUND": "No object with this id or code (or not one the caller may see).",
+    "PUBLISHER_OUTSIDE_SCOPE": "The publishing organization lies outside the report's organization or unit.",
+    "NOT_IN_UNIT": "The organization does not belong to the unit given beside it.",
     "NOT_INTERPRETATION": "The document is not a policy interpretation.",
     "NOT_IN_VILLAGE": "The organization is not in the village.",
     "NOT_POLICY": "The document is not a policy.",
@@ -295,6 +308,7 @@ MEANINGS: dict[str, str] = {
     "TOO_MANY_ERRORS": "More errors than are listed; the message says how many.",
     "TOO_MANY_ROWS": "The file has more rows than one import takes.",
     "TOO_MANY_SHEETS": "The workbook has more sheets than one import takes.",
+    "UNKNOWN_COLUMN": "No platform column with this code (PlatformColumn.code).",
     "UNKNOWN_DOMAIN": "No disclosure domain with this code.",
     "UNKNOWN_FORMAT": "Unknown export format.",
     "UNKNOWN_ORGANIZATION": "No organization with this name or code.",
@@ -326,6 +340,7 @@ AREAS: dict[str, type[StrEnum]] = {
     "Catalog": CatalogCode,
     "Commitments": CommitmentsCode,
     "Channels": ChannelsCode,
+    "Columns": ColumnsCode,
     "Documents": DocumentsCode,
     "Domains": DomainsCode,
     "Micropower": MicropowerCode,

@@ -29,6 +29,7 @@ from .catalog.queries import CatalogQuery
 from .channels.mutations import ChannelsMutation
 from .channels.queries import ChannelsQuery
 from .codes import ERROR_CODE_ENUMS
+from .columns.queries import ColumnsQuery
 from .commitments.mutations import CommitmentsMutation
 from .commitments.queries import CommitmentsQuery
 from .cost import CostLimit
@@ -89,6 +90,7 @@ Query = merge_types(
         AuditQuery,
         SearchQuery,
         CatalogQuery,
+        ColumnsQuery,
         MicropowerQuery,
         LocalQuery,
         RequestsQuery,

@@ -17,6 +17,7 @@ from api.storage import Storage
 
 from .accounts.loaders import AccountsLoaders
 from .catalog.loaders import CatalogLoaders
+from .columns.loaders import ColumnsLoaders
 from .commitments.loaders import CommitmentsLoaders
 from .documents.loaders import DocumentsLoaders
 from .domains.loaders import DomainsLoaders
@@ -40,6 +41,7 @@ class Loaders:
         self.accounts = AccountsLoaders(session, actor)
         self.commitments = CommitmentsLoaders(session, actor)
         self.screening = ScreeningLoaders(session, actor)
+        self.columns = ColumnsLoaders(session, actor)
 
 
 @dataclass

@@ -53,6 +53,9 @@ LIST_BOUNDS: dict[str, int] = {
     "Query.webhooks": 20,  # api/services/channels/webhooks.py MAX_WEBHOOKS per unit
     "Query.webhookDeliveries": 100,  # LOG_ROWS
     "WebhookDelivery.attempts": 50,  # GONGKAI_WEBHOOK_MAX_ATTEMPTS, at most 50
+    "Query.platformColumns": 5,  # 国办公开办函〔2019〕61号: 政策, 指南, 制度, 法定主动公开内容, 年度报告
+    "PlatformColumn.children": 15,  # the 15 items of Art. 20 under 法定主动公开内容
+    "PlatformColumn.catalogItems": 200,  # a county catalog's rows for one column and unit
     "LocalItemsChange.documents": 100,  # schema/subscriptions.py MAX_CHANGED
     "Query.staleCatalogItems": 1000,
     "Query.powerTemplate": 200,

@@ -113,6 +113,8 @@ ARGUMENTS = {
     "Mutation.setAnnualReportFigure.value": "Its value (null removes what was entered).",
     "Mutation.setCalendarDays.days": "Holidays and 调休 working days.",
     "status": "Only those of this status.",
+    "confidentialityChecked": "The 保密审查 is done (required to publish).",
+    "publisherId": "The publishing organization's global id (inside the report's scope).",
     "Mutation.updateWebhook.active": "false stops new deliveries (pending ones wait); true resumes.",
     "Mutation.updateWebhook.url": "The receiver's http(s) URL (a public address).",
     "Mutation.updateWebhook.events": "The events it receives: document.published, document.updated, document.retracted.",

@@ -20,6 +20,7 @@ from . import data
 from .catalog import load_catalog, load_micropower
 from .commitments import load_commitments
 from .documents import load_documents, load_posting
+from .platform import load_platform
 from .requests import load_requests
 
 
@@ -185,6 +186,7 @@ async def load_demo(
     docs = await load_documents(session, actor, storage, tmp_dir)
     docs += await load_posting(session, actor, storage, tmp_dir, villages["铜矿村"].code)
     await webhooks.update_webhook(session, actor, webhook_id=hook.id, version=hook.version, active=False)
+    docs += await load_platform(session, actor, storage, tmp_dir)
     requests = await load_requests(session, actor, vault or Vault("demo"))
     await search.set_synonyms(session, actor, [list(g) for g in data.SEARCH_SYNONYMS], 0)
     commitments = await load_commitments(session, actor)

@@ -20,6 +20,17 @@ class DocumentKind(enum.Enum):
     POLICY_INTERPRETATION = "POLICY_INTERPRETATION"
     NOTICE = "NOTICE"
     VILLAGE_AFFAIRS = "VILLAGE_AFFAIRS"  # 村务公开 posting, approved by the town
+    DISCLOSURE_GUIDE = "DISCLOSURE_GUIDE"  # 政府信息公开指南 (国办公开办函〔2019〕61号 platform column)
+    DISCLOSURE_RULES = "DISCLOSURE_RULES"  # 政府信息公开制度
+    ANNUAL_REPORT = "ANNUAL_REPORT"  # 政府信息公开工作年度报告, made when the office publishes it
+
+
+KIND_LABELS = {
+    DocumentKind.GOVERNMENT_INFO: "政府信息", DocumentKind.POLICY_INTERPRETATION: "政策解读",
+    DocumentKind.NOTICE: "通知公告", DocumentKind.VILLAGE_AFFAIRS: "村务公开",
+    DocumentKind.DISCLOSURE_GUIDE: "政府信息公开指南", DocumentKind.DISCLOSURE_RULES: "政府信息公开制度",
+    DocumentKind.ANNUAL_REPORT: "政府信息公开工作年度报告",
+}  # fmt: skip
 
 
 class DisclosureAttribute(enum.Enum):
@@ -36,6 +47,13 @@ class Validity(enum.Enum):
     VALID = "VALID"
     EXPIRED = "EXPIRED"
     REPEALED = "REPEALED"
+
+
+ATTRIBUTE_LABELS = {
+    DisclosureAttribute.PROACTIVE: "主动公开", DisclosureAttribute.PARTIAL: "部分公开",
+    DisclosureAttribute.ON_REQUEST: "依申请公开", DisclosureAttribute.NOT_DISCLOSED: "不予公开",
+}  # fmt: skip
+VALIDITY_LABELS = {Validity.VALID: "有效", Validity.EXPIRED: "失效", Validity.REPEALED: "废止"}
 
 
 class BodyFormat(enum.Enum):

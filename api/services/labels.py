@@ -45,12 +45,15 @@ from api.models import (
 from api.models.commitments import KIND_LABELS as COMMITMENT_KINDS
 from api.models.commitments import STATUS_LABELS as COMMITMENT_STATUSES
 from api.models.commitments import CommitmentEventKind, CommitmentKind, CommitmentStatus
+from api.models.documents import ATTRIBUTE_LABELS, KIND_LABELS, VALIDITY_LABELS
 
 from .reports.annual.form import APPLICANT_LABELS, FIGURE_LABELS, SECTION_TITLES, FigureKey, FigureSource, TextSection
 from .requests.fees import METHOD_NAMES
 from .requests.notices import TITLES as NOTICE_TITLES
 from .requests.register import STEP_NAMES
 from .requests.workflow import STATUS_NAMES
+from .screening import FIELD_NAMES as SCREENING_FIELDS
+from .screening import KIND_NAMES as SCREENING_KINDS
 from .units import LEVEL_NAMES
 
 
@@ -76,15 +79,9 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
     UpdateFrequency: _values(UpdateFrequency),
     Audience: _values(Audience),
     DisclosureMethod: _values(DisclosureMethod),
-    DocumentKind: {
-        DocumentKind.GOVERNMENT_INFO: "政府信息", DocumentKind.POLICY_INTERPRETATION: "政策解读",
-        DocumentKind.NOTICE: "通知公告", DocumentKind.VILLAGE_AFFAIRS: "村务公开",
-    },
-    DisclosureAttribute: {
-        DisclosureAttribute.PROACTIVE: "主动公开", DisclosureAttribute.PARTIAL: "部分公开",
-        DisclosureAttribute.ON_REQUEST: "依申请公开", DisclosureAttribute.NOT_DISCLOSED: "不予公开",
-    },
-    Validity: {Validity.VALID: "有效", Validity.EXPIRED: "失效", Validity.REPEALED: "废止"},
+    DocumentKind: KIND_LABELS,
+    DisclosureAttribute: ATTRIBUTE_LABELS,
+    Validity: VALIDITY_LABELS,
     BodyFormat: {BodyFormat.TEXT: "纯文本", BodyFormat.HTML: "网页格式"},
     DocumentStatus: {
         DocumentStatus.DRAFT: "草稿", DocumentStatus.FIRST_REVIEW: "待初审", DocumentStatus.REVIEW: "待审核",
@@ -136,13 +133,8 @@ LABELS: dict[type[Enum], Mapping[Any, str]] = {
         CommitmentEventKind.MILESTONE_ADDED: "增加节点", CommitmentEventKind.MILESTONE_COMPLETED: "节点完成",
         CommitmentEventKind.PROGRESS_ADDED: "报告进展",
     },
-    FindingKind: {
-        FindingKind.ID_NUMBER: "居民身份证号码", FindingKind.MOBILE: "手机号码", FindingKind.BANK_CARD: "银行卡号",
-        FindingKind.SENSITIVE_WORD: "敏感词", FindingKind.UNSCANNED: "无法扫描的内容",
-    },
-    FindingField: {
-        FindingField.TITLE: "标题", FindingField.SUMMARY: "摘要", FindingField.BODY: "正文", FindingField.ATTACHMENT: "附件",
-    },
+    FindingKind: SCREENING_KINDS,
+    FindingField: SCREENING_FIELDS | {FindingField.ATTACHMENT: "附件"},
     FindingStatus: {FindingStatus.OPEN: "待处理", FindingStatus.FIXED: "已修改", FindingStatus.WAIVED: "已豁免"},
     DeliveryStatus: {DeliveryStatus.PENDING: "待发送", DeliveryStatus.DELIVERED: "已送达", DeliveryStatus.FAILED: "发送失败"},
     FigureSource: {

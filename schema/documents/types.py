@@ -31,7 +31,10 @@ from ..selection import selected
 from ..units.types import OrganizationType
 
 DocumentKind = strawberry.enum(
-    DocumentKindModel, description="GOVERNMENT_INFO 政府信息, POLICY_INTERPRETATION 政策解读, NOTICE 通知公告"
+    DocumentKindModel,
+    description="GOVERNMENT_INFO 政府信息, POLICY_INTERPRETATION 政策解读, NOTICE 通知公告, VILLAGE_AFFAIRS 村务公开, "
+    "DISCLOSURE_GUIDE 政府信息公开指南, DISCLOSURE_RULES 政府信息公开制度, ANNUAL_REPORT 政府信息公开工作年度报告 "
+    "(made by publishAnnualReport)",
 )
 DisclosureAttribute = strawberry.enum(
     DisclosureAttributeModel,

@@ -10,8 +10,10 @@ import strawberry
 from strawberry import relay
 
 from api.codes import ReportsCode
+from api.models import Document
 from api.services.reports import annual as service
 
+from ..documents.types import DocumentType
 from ..errors import UserError, attempt
 from ..relay import decode_id
 from ..requests.types import AppealKind, ReplyReason, ReplyType
@@ -233,7 +235,38 @@ class SetAnnualReportFigurePayload:
 
 
 @strawberry.type
+class PublishAnnualReportPayload:
+    document: DocumentType | None = strawberry.field(
+        description="The report as a document (kind ANNUAL_REPORT), published under the platform's 年度报告 column."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
 class AnnualReportMutation:
+    @strawberry.mutation(
+        description="Publish the annual report as it stands: it becomes a document of kind ANNUAL_REPORT with a 索引号, "
+        "listed under 政府信息公开工作年度报告 in platformColumns. An organization's report is published by it; a unit's "
+        "by publisherId (an organization of the unit, e.g. its 政府办). Publishing again makes a new version. "
+        "confidentialityChecked confirms the 保密审查."
+    )
+    async def publish_annual_report(
+        self, info: strawberry.Info, year: int, confidentiality_checked: bool,
+        organization_id: strawberry.ID | None = None, unit_code: str | None = None,
+        publisher_id: strawberry.ID | None = None,
+    ) -> PublishAnnualReportPayload:  # fmt: skip
+        ctx = info.context
+        publisher = None if publisher_id is None else decode_id(publisher_id, "Organization", "publisherId")
+
+        async def run() -> Document:
+            return await service.publish_annual_report(
+                ctx.session, ctx.actor, year=year, organization_id=_organization(organization_id), unit_code=unit_code,
+                publisher_id=publisher, confidentiality_checked=confidentiality_checked,
+            )  # fmt: skip
+
+        doc, errors = await attempt(info, run())
+        return PublishAnnualReportPayload(document=DocumentType.of(doc) if doc else None, errors=errors)
+
     @strawberry.mutation(description="Save 一、总体情况, 五、存在的主要问题及改进情况 or 六、其他需要报告的事项.")
     async def save_annual_report_text(
         self, info: strawberry.Info, year: int, section: SectionKey, text: str, version: int,

@@ -307,6 +307,20 @@ LISTS: dict[str, ListCase | dict[str, ListCase]] = {
         ("Document", "published"),
         EVERYBODY,
     ),
+    "platformColumns": {
+        "published": (
+            f'{{ platformColumns(unitCode: "{HUILI_CODE}") {{ documents(first: 50) {{ edges {{ node {{ id }} }} }} }} }}',
+            select(Document.id).where(Document.kind == "DISCLOSURE_GUIDE", Document.public.is_(True)),
+            EVERYBODY,
+        ),
+        "draft": (
+            f'{{ platformColumns(unitCode: "{HUILI_CODE}") {{ documents(first: 50) {{ edges {{ node {{ id }} }} }} }} }}',
+            select(Document.id).where(Document.status == DocumentStatus.DRAFT),
+            # the columns list what the documents list shows each caller: staff (read_staff) see drafts.
+            # ano adm hui yin edi rev app foi vil aud kio twn
+            " -   Y   Y   -   Y   Y   Y   Y   -   Y   -   -",
+        ),
+    },
     "catalogItems": (
         f'{{ catalogItems(unitCode: "{HUILI_CODE}", first: 100) {{ edges {{ node {{ id }} }} }} }}',
         ("CatalogItem", "会理县"),
@@ -461,7 +475,7 @@ async def representative(session: Any, ref: tuple[str, str] | Select[Any] | None
         type_name, case = ref
         return gid(type_name, await first_id(session, NODES[type_name][case][0]))
     pk = await first_id(session, ref)
-    node_of = {"units": "Unit", "reviewQueue": "Document", "localItems": "Document"}
+    node_of = {"units": "Unit", "reviewQueue": "Document", "localItems": "Document", "platformColumns": "Document"}
     return gid(node_of[field], pk) if field in node_of else str(pk)
 
 

@@ -9,20 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.localtime import local_date
-from api.models import DisclosureAttribute, Document, DocumentKind, DocumentVersion, Organization, Validity
+from api.models import DisclosureAttribute, Document, DocumentVersion, Organization
+from api.models.documents import ATTRIBUTE_LABELS, KIND_LABELS, VALIDITY_LABELS
 
 FIELDS = (
     "索引号", "信息名称", "发布机构", "生成日期", "文号", "主题分类", "体裁分类", "公开方式", "公开范围", "公开时限", "有效性",
 )  # fmt: skip
 
-KIND_NAMES = {
-    DocumentKind.GOVERNMENT_INFO: "政府信息",
-    DocumentKind.POLICY_INTERPRETATION: "政策解读",
-    DocumentKind.NOTICE: "通知公告",
-    DocumentKind.VILLAGE_AFFAIRS: "村务公开",
-}
-METHOD_NAMES = {DisclosureAttribute.PROACTIVE: "主动公开", DisclosureAttribute.PARTIAL: "部分公开"}
-VALIDITY_NAMES = {Validity.VALID: "有效", Validity.EXPIRED: "失效", Validity.REPEALED: "废止"}
+METHOD_NAMES = {a: ATTRIBUTE_LABELS[a] for a in (DisclosureAttribute.PROACTIVE, DisclosureAttribute.PARTIAL)}
 SCOPE = "面向社会"  # only public documents leave the server
 TERM = "长期公开"  # no disclosure period ends in this model
 
@@ -45,11 +39,11 @@ def record(doc: Document, version: DocumentVersion, publisher: str) -> dict[str,
         "生成日期": day.isoformat() if day else "",
         "文号": version.doc_number or "",
         "主题分类": version.topic,
-        "体裁分类": version.genre or KIND_NAMES[doc.kind],
+        "体裁分类": version.genre or KIND_LABELS[doc.kind],
         "公开方式": METHOD_NAMES.get(version.attribute, ""),
         "公开范围": SCOPE,
         "公开时限": TERM,
-        "有效性": VALIDITY_NAMES[version.validity],
+        "有效性": VALIDITY_LABELS[version.validity],
     }
 
 

@@ -14,6 +14,7 @@ from api.models import Document, DocumentStatus  # re-exported: callers use docu
 from .attachments import Upload, add_attachments, attachment_for_download
 from .common import ATTRIBUTE_NAMES, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
 from .content import ALLOWED_TAGS, DocumentFields, add_draft, create_document, sanitize_body, update_document
+from .generated import publish_generated
 from .numbering import (
     DEFAULT_INDEX_SCHEME,
     DOC_NUMBER_RE,
@@ -56,6 +57,7 @@ __all__ = [
     "Document",
     "DocumentStatus",
     "ALLOWED_TAGS",
+    "publish_generated",
     "ATTRIBUTE_NAMES",
     "CONTENT_ATTRS",
     "DEFAULT_INDEX_SCHEME",

@@ -189,6 +189,10 @@ async def create_document(
     actor.require(_obj(doc), "create", path)
     if fields_.attribute is None:
         raise UserInputError("attribute", DocumentsCode.REQUIRED, "拟稿时须确定公开属性")
+    if kind is DocumentKind.ANNUAL_REPORT:
+        raise UserInputError(
+            "kind", DocumentsCode.GENERATED_KIND, "年度报告由政务公开办在“年度报告”中发布生成，不能直接拟稿"
+        )
     if kind is DocumentKind.VILLAGE_AFFAIRS:
         if publisher.kind is not OrganizationKind.VILLAGE_COMMITTEE:
             raise UserInputError("publisherId", DocumentsCode.NOT_VILLAGE, "村务公开只能由村（居）委会发布")

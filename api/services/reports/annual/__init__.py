@@ -51,6 +51,7 @@ from .form import (
     Table4,
     TextSection,
 )
+from .publish import publish_annual_report
 from .render import TABLE_SHEETS, export_annual_report, to_markdown, to_xlsx
 from .report import annual_report
 
@@ -95,6 +96,7 @@ __all__ = [
     "Table4",
     "TextSection",
     "annual_report",
+    "publish_annual_report",
     "check_year",
     "export_annual_report",
     "resolve_scope",
