@@ -66,6 +66,7 @@ LIST_BOUNDS: dict[str, int] = {
     "Document.events": 50,
     "Document.interpretations": 10,
     "DocumentVersion.attachments": 20,
+    "Attachment.sizes": 2,  # api/photos.py SIZES
     "CatalogItem.organizations": 50,
     "User.grants": 20,
     "InfoRequest.events": 50,

@@ -7,6 +7,7 @@ from .catalog import Audience, CatalogItem, CatalogResponsibility, DisclosureMet
 from .changes import ChangeCounter
 from .documents import (
     Attachment,
+    AttachmentSize,
     BodyFormat,
     Decision,
     DisclosureAttribute,
@@ -97,6 +98,7 @@ __all__ = [
     "VillagePowerItem",
     "DocumentSearch",
     "Attachment",
+    "AttachmentSize",
     "BodyFormat",
     "Decision",
     "DisclosureAttribute",

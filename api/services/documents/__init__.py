@@ -11,7 +11,7 @@ common.py: what the verbs share."""
 
 from api.models import Document, DocumentStatus  # re-exported: callers use documents.Document
 
-from .attachments import Upload, add_attachments, attachment_for_download
+from .attachments import Download, Upload, add_attachments, attachment_for_download, file_for_download
 from .common import ATTRIBUTE_NAMES, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
 from .content import ALLOWED_TAGS, DocumentFields, add_draft, create_document, sanitize_body, update_document
 from .numbering import (
@@ -40,6 +40,7 @@ from .queries import (
     list_review_queue,
     overdue_interpretations,
     shown_status,
+    sizes_of_attachments,
     versions_by_ids,
     versions_of_documents,
     visible_clause,
@@ -69,10 +70,13 @@ __all__ = [
     "POSTING_STEPS",
     "STAGE_NAMES",
     "STEPS",
+    "Download",
     "Upload",
     "add_attachments",
     "add_draft",
     "attachment_for_download",
+    "file_for_download",
+    "sizes_of_attachments",
     "attachment_rows_of_versions",
     "attachments_of_versions",
     "can_read",
