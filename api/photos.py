@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ SIZES = (1280, 320)  # long side in pixels, largest first: each is made from the
 MAX_PIXELS = 50_000_000  # 8160×6120 (a 50-megapixel phone) fits; decoded as RGBA it is 200 MB
 PHOTO_KINDS = (JPEG, PNG, WEBP)
 QUALITY = 88
+# At most two photos decoded at once per process (each up to MAX_PIXELS, several copies of it):
+# further uploads wait in their worker thread, not on the event loop.
+DECODING = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,6 @@ def _clean(source: Image.Image, kind: FileKind) -> Image.Image:
 def _save_options(kind: FileKind, icc: bytes | None, source: Image.Image | None = None) -> dict[str, Any]:
     options: dict[str, Any] = {"icc_profile": icc} if icc else {}
     if kind is JPEG:
-        options["optimize"] = True
         if source is not None and getattr(source, "quantization", None):
             # the upload's own quantization: the full-size copy keeps its quality and about its size
             options["qtables"] = source.quantization  # type: ignore[attr-defined]
@@ -122,6 +125,7 @@ def _save_options(kind: FileKind, icc: bytes | None, source: Image.Image | None 
                 options["subsampling"] = sampling
         else:
             options["quality"] = QUALITY
+            options["optimize"] = True  # a few % smaller; on a size it costs little (on 12 MP it doubles the time)
     elif kind is WEBP:
         options["quality"] = QUALITY
     return options
@@ -138,6 +142,11 @@ def _write(image: Image.Image, kind: FileKind, options: dict[str, Any], tmp_dir:
 
 def process(path: Path, kind: FileKind, name: str, tmp_dir: Path, field: str) -> Photo:
     """The photo at ``path`` re-encoded without metadata, and its ``SIZES``. Blocking."""
+    with DECODING:
+        return _process(path, kind, name, tmp_dir, field)
+
+
+def _process(path: Path, kind: FileKind, name: str, tmp_dir: Path, field: str) -> Photo:
     source = _open(path, kind, name, field)
     written: list[Path] = []
     try:
@@ -149,7 +158,9 @@ def process(path: Path, kind: FileKind, name: str, tmp_dir: Path, field: str) ->
         smaller = image
         for long_side in SIZES:
             smaller = smaller.copy()
-            smaller.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)  # keeps the aspect, never enlarges
+            # keeps the aspect, never enlarges; a box reduction first down to 1.5× the size, then Lanczos:
+            # a third of the time of Lanczos from 12 MP, and looks the same
+            smaller.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=1.5)
             sizes[long_side] = _write(smaller, kind, _save_options(kind, icc), tmp_dir)
             written.append(sizes[long_side].temp)
         return Photo(original, sizes)

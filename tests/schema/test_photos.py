@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 from PIL import ExifTags, Image
+from sqlalchemy import select
 
 from api.auth.actor import SystemActor
-from api.models import Decision, DisclosureAttribute, DocumentKind
+from api.models import Attachment, AttachmentSize, Decision, DisclosureAttribute, DocumentKind
 from api.services import documents
 
 from ..conftest import GraphQLClient
@@ -213,6 +214,7 @@ async def test_sizes_of_many_photos_cost_constant_statements(
                 decision=Decision.APPROVE, confidentiality_checked=True,
             )  # fmt: skip
         ids[photos] = gid("Document", doc.id)
+        last = doc
     one = """query($id: ID!) { node(id: $id) { ... on Document { title
       attachments { url width sizes { longSide url width height } }
       current { attachments { sizes { url } } } } } }"""
@@ -232,3 +234,26 @@ async def test_sizes_of_many_photos_cost_constant_statements(
     assert few == many, statement_counter.statements
     first, both = await count(page, {"n": 1}, 6), await count(page, {"n": 2}, 7)
     assert first == both, statement_counter.statements
+
+    # an edit after publication copies the attachments to the new draft, the sizes with them
+    edited = await documents.update_document(
+        session, system, document_id=last.id, version=last.version,
+        fields_=documents.DocumentFields(title="6张照片（更正）", attribute=DisclosureAttribute.PROACTIVE),
+    )  # fmt: skip
+    assert edited.working_version_id not in (None, last.current_version_id)
+    copied = (
+        (await session.execute(select(Attachment).where(Attachment.version_id == edited.working_version_id)))
+        .scalars()
+        .all()
+    )
+    assert len(copied) == 6 and {(a.width, a.height) for a in copied} == {(640, 480)}
+    sizes = (
+        await session.execute(
+            select(AttachmentSize.attachment_id, AttachmentSize.long_side, AttachmentSize.width)
+            .where(AttachmentSize.attachment_id.in_([a.id for a in copied]))
+            .order_by(AttachmentSize.attachment_id, AttachmentSize.long_side)
+        )
+    ).all()
+    assert [tuple(r) for r in sizes] == [
+        (a.id, n, w) for a in sorted(copied, key=lambda a: a.id) for n, w in ((320, 320), (1280, 640))
+    ]
