@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import struct
@@ -13,7 +14,7 @@ from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from api.auth.actor import SystemActor
-from api.models import Attachment, AttachmentSize, Decision, DisclosureAttribute, DocumentKind
+from api.models import Attachment, AttachmentSize, Decision, DisclosureAttribute, Document, DocumentKind
 from api.services import documents
 
 from ..conftest import GraphQLClient
@@ -257,3 +258,48 @@ async def test_sizes_of_many_photos_cost_constant_statements(
     assert [tuple(r) for r in sizes] == [
         (a.id, n, w) for a in sorted(copied, key=lambda a: a.id) for n, w in ((320, 320), (1280, 640))
     ]
+
+
+async def test_photos_stored_before_are_cleaned_by_the_command(
+    client: httpx.AsyncClient, gql: GraphQLClient, make_user: Any, session: Any, system: Any, app: Any
+) -> None:
+    """An attachment stored as uploaded (before api/photos.py): ``process_stored_photos`` (the
+    ``gongkai process-photos`` command) replaces its file and adds the sizes."""
+    desk = await make_desk(session, system, make_user)
+    created = await upload(client, desk, [("说明.pdf", PDF)])
+    await publish_created(gql, desk, created["document"])
+    state = app.state.gongkai
+    sent = phone_jpeg(1600, 1200)
+    legacy = state.settings.files_dir / "tmp" / "legacy-upload"
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_bytes(sent)
+    old_sha = hashlib.sha256(sent).hexdigest()
+    await state.storage.put(old_sha, legacy)
+    doc = await session.get(Document, int(base64.b64decode(created["document"]["id"]).split(b":")[1]))
+    row = Attachment(
+        document_id=doc.id, version_id=doc.current_version_id, filename="旧照片.jpg", content_type="image/jpeg",
+        size=len(sent), sha256=old_sha, position=1,
+    )  # fmt: skip
+    session.add(row)
+    await session.commit()
+    before = await client.get(f"/files/{row.id}")
+    assert Image.open(io.BytesIO(before.content)).getexif().get_ifd(GPS)  # served with its position, as it was
+
+    assert await documents.process_stored_photos(session, system, state.storage, state.settings.files_dir / "tmp") == (
+        1,
+        0,
+    )
+    after = await client.get(f"/files/{row.id}")
+    assert after.status_code == 200 and assert_clean(after.content, "JPEG").size == (1600, 1200)
+    query = """query($id: ID!) { node(id: $id) { ... on Document { attachments { filename width sizes { url width } } } } }"""
+    (photo,) = [
+        a for a in (await gql.data(query, {"id": created["document"]["id"]}))["node"]["attachments"] if a["width"]
+    ]
+    assert [s["width"] for s in photo["sizes"]] == [320, 1280]
+    for size in photo["sizes"]:
+        assert_clean((await client.get(size["url"])).content, "JPEG")
+    assert await state.storage.read(old_sha) is None  # the file with the GPS position is gone
+    assert await documents.process_stored_photos(session, system, state.storage, state.settings.files_dir / "tmp") == (
+        0,
+        0,
+    )

@@ -11,7 +11,14 @@ common.py: what the verbs share."""
 
 from api.models import Document, DocumentStatus  # re-exported: callers use documents.Document
 
-from .attachments import Download, Upload, add_attachments, attachment_for_download, file_for_download
+from .attachments import (
+    Download,
+    Upload,
+    add_attachments,
+    attachment_for_download,
+    file_for_download,
+    process_stored_photos,
+)
 from .common import ATTRIBUTE_NAMES, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
 from .content import ALLOWED_TAGS, DocumentFields, add_draft, create_document, sanitize_body, update_document
 from .numbering import (
@@ -76,6 +83,7 @@ __all__ = [
     "add_draft",
     "attachment_for_download",
     "file_for_download",
+    "process_stored_photos",
     "sizes_of_attachments",
     "attachment_rows_of_versions",
     "attachments_of_versions",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +205,73 @@ async def file_for_download(
     stem, dot, suffix = attachment.filename.rpartition(".")
     name = f"{stem}-{long_side}.{suffix}" if dot else f"{attachment.filename}-{long_side}"
     return Download(name, attachment.content_type, found.sha256)
+
+
+async def process_stored_photos(
+    session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path
+) -> tuple[int, int]:
+    """Photos stored before ``api.photos`` existed (``width`` NULL) processed as an upload is now:
+    the stored file replaced by its copy without metadata, the sizes added, every attachment row
+    of that file updated, one commit per file; the old file deleted when nothing refers to it.
+    Returns (attachments processed, files that could not be read and stay as they were).
+    For the command line (``gongkai process-photos``), with the system actor."""
+    by_type = {k.content_type: k for k in photos.PHOTO_KINDS}
+    pending = (
+        await session.execute(
+            select(Attachment)
+            .where(Attachment.width.is_(None), Attachment.content_type.in_(list(by_type)))
+            .order_by(Attachment.id)
+        )
+    ).scalars()
+    groups: dict[str, list[Attachment]] = {}
+    for attachment in pending:
+        groups.setdefault(attachment.sha256, []).append(attachment)
+    done = skipped = 0
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    for sha, rows in groups.items():
+        stored = await storage.read(sha)
+        if stored is None:
+            skipped += 1
+            continue
+        temp = Path(await anyio.to_thread.run_sync(lambda: tempfile.mkstemp(dir=tmp_dir, prefix="legacy-")[1]))
+        with temp.open("wb") as out:
+            async for chunk in stored.chunks:
+                await anyio.to_thread.run_sync(out.write, chunk)
+        kind = by_type[rows[0].content_type]
+        try:
+            photo = await anyio.to_thread.run_sync(photos.process, temp, kind, rows[0].filename, tmp_dir, "id")
+        except UserInputError:
+            skipped += 1
+            continue
+        finally:
+            temp.unlink(missing_ok=True)
+        try:
+            for r in (photo.original, *photo.sizes.values()):
+                await storage.put(r.sha256, r.temp)
+        finally:
+            for t in photo.temps():
+                t.unlink(missing_ok=True)
+        for a in rows:
+            a.sha256, a.size, a.width, a.height = (
+                photo.original.sha256, photo.original.size, photo.original.width, photo.original.height,
+            )  # fmt: skip
+            for long_side, r in photo.sizes.items():
+                session.add(
+                    AttachmentSize(
+                        attachment_id=a.id, long_side=long_side, width=r.width, height=r.height, size=r.size,
+                        sha256=r.sha256,
+                    )
+                )  # fmt: skip
+            doc = await session.get(Document, a.document_id)
+            assert doc is not None
+            audit.record(
+                session, actor, "document.photo_cleaned", "Document", doc.id, doc.scope_path,
+                f"照片“{a.filename}”去除元数据（含位置信息）并生成缩略图",
+            )  # fmt: skip
+        await commit(session)
+        done += len(rows)
+        still = (await session.execute(select(func.count()).where(Attachment.sha256 == sha))).scalar_one()
+        still += (await session.execute(select(func.count()).where(AttachmentSize.sha256 == sha))).scalar_one()
+        if still == 0 and sha != photo.original.sha256:
+            await storage.delete(sha)  # the file with the GPS position
+    return done, skipped
