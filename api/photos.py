@@ -150,7 +150,8 @@ def _process(path: Path, kind: FileKind, name: str, tmp_dir: Path, field: str) -
     source = _open(path, kind, name, field)
     written: list[Path] = []
     try:
-        icc = source.info.get("icc_profile")
+        # the colour profile describes the pixels as stored: a CMYK one does not fit their RGB copy
+        icc = source.info.get("icc_profile") if source.mode != "CMYK" else None
         image = _clean(source, kind)
         original = _write(image, kind, _save_options(kind, icc, source if kind is JPEG else None), tmp_dir)
         written.append(original.temp)
@@ -164,11 +165,12 @@ def _process(path: Path, kind: FileKind, name: str, tmp_dir: Path, field: str) -
             sizes[long_side] = _write(smaller, kind, _save_options(kind, icc), tmp_dir)
             written.append(sizes[long_side].temp)
         return Photo(original, sizes)
-    except OSError as exc:
+    except Exception as exc:
         for temp in written:
             temp.unlink(missing_ok=True)
-        if isinstance(exc, FileNotFoundError | PermissionError) or exc.errno is not None:
+        if isinstance(exc, OSError) and (isinstance(exc, FileNotFoundError | PermissionError) or exc.errno is not None):
             raise  # the files directory, not the image: the caller reports STORAGE_UNAVAILABLE
+        # anything else Pillow raises on hostile input (a broken EXIF block, a bad chunk) is the image's fault
         raise _refuse_unreadable(name, field) from exc
     except BaseException:
         for temp in written:

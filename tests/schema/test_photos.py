@@ -170,6 +170,12 @@ async def test_png_and_webp_photos_and_no_upscaling(
     png_image = Image.open(io.BytesIO((await client.get(png["sizes"][1]["url"], headers=staff)).content))
     assert png_image.mode == "RGBA" and getattr(png_image, "text", {}) == {}
 
+    cmyk = io.BytesIO()  # as a scanner or a print shop writes it
+    picture(300, 200).convert("CMYK").save(cmyk, format="JPEG", exif=phone_exif())
+    (scan,) = (await upload(client, desk, [("扫描件.jpg", cmyk.getvalue())]))["document"]["current"]["attachments"]
+    stored = assert_clean((await client.get(scan["url"], headers=staff)).content, "JPEG")
+    assert stored.mode == "RGB" and "icc_profile" not in stored.info
+
 
 async def test_bombs_and_disguised_files_are_refused(
     client: httpx.AsyncClient, make_user: Any, session: Any, system: Any, migrated: Any
