@@ -1,4 +1,4 @@
-"""create_app(settings) -> Starlette: /graphql, /files, /exports, /feeds, /healthz, /readyz, /metrics, /kiosk."""
+"""create_app(settings) -> Starlette: /graphql, /files (and a photo's sizes), /exports, /feeds, /healthz, /readyz, /metrics, /kiosk."""
 
 from __future__ import annotations
 
@@ -137,6 +137,8 @@ def file_endpoint(state: AppState) -> Any:
     async def download(request: Request) -> Response:
         try:
             attachment_id = int(request.path_params["id"])
+            size = request.path_params.get("size")
+            long_side = None if size is None else int(size)
         except ValueError:
             return graphql_error(404, "找不到该附件", "NOT_FOUND")
         async with state.sessionmaker() as session:
@@ -144,7 +146,7 @@ def file_endpoint(state: AppState) -> Any:
                 actor = await load_actor(
                     session, state.authorizer, credential_of(request), client_addr(request), idle=idle(state)
                 )
-                attachment = await documents.attachment_for_download(session, actor, attachment_id)
+                attachment = await documents.file_for_download(session, actor, attachment_id, long_side)
             except Unauthenticated as exc:
                 return graphql_error(401, exc.message, "UNAUTHENTICATED")
             except Forbidden as exc:
@@ -359,6 +361,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", GraphQLEndpoint(state, view, engine), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),  # subscriptions: the socket signs in by connection_init
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
+            Route("/files/{id}/{size}", file_endpoint(state), methods=["GET"]),  # a photo's size (api/photos.py)
             Route("/exports/{report}", export_endpoint(state), methods=["GET"]),
             *feed_routes(state),  # /feeds/...: Atom and the catalog pull feed (api/feeds.py)
             Route("/healthz", healthz),

@@ -64,6 +64,20 @@ def demo(settings: Settings, if_empty: bool) -> None:
     asyncio.run(_with_session(settings, work))
 
 
+def process_photos(settings: Settings) -> None:
+    """Photos stored before their metadata was removed: cleaned and given their sizes (api/photos.py)."""
+    from api.services import documents
+    from api.storage import open_storage
+
+    async def work(session, actor):  # type: ignore[no-untyped-def]
+        done, skipped = await documents.process_stored_photos(
+            session, actor, open_storage(settings), settings.files_dir / "tmp"
+        )
+        print(f"已处理照片附件 {done} 个（去除元数据与位置信息，生成缩略图）；无法读取而保持原样的文件 {skipped} 个。")
+
+    asyncio.run(_with_session(settings, work))
+
+
 def create_user(settings: Settings, args: argparse.Namespace) -> None:
     from api.errors import UserInputError
     from api.models import Role
@@ -332,6 +346,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("role")
     p = sub.add_parser("deliver-webhooks", help="send the webhook deliveries that are due (once, or --loop)")
     p.add_argument("--loop", action="store_true")
+    sub.add_parser(
+        "process-photos", help="remove EXIF/GPS from photos stored before it was done on upload, and make their sizes"
+    )
     sub.add_parser("print-schema", help="print the GraphQL SDL")
     sub.add_parser(
         "trusted-documents",
@@ -364,6 +381,8 @@ def main(argv: list[str] | None = None) -> None:
         grant_app_role(settings, args.role)
     elif args.command == "deliver-webhooks":
         deliver_webhooks(settings, args.loop)
+    elif args.command == "process-photos":
+        process_photos(settings)
     elif args.command == "print-schema":
         print_schema()
     elif args.command == "trusted-documents":

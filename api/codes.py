@@ -83,6 +83,7 @@ class DocumentsCode(StrEnum):
     """Documents, their review and attachments."""
 
     ACTIVE_CONTENT = "ACTIVE_CONTENT"
+    ANIMATED_IMAGE = "ANIMATED_IMAGE"
     ENCRYPTED_FILE = "ENCRYPTED_FILE"
     INVALID_FILE = "INVALID_FILE"
     MACRO_ENABLED = "MACRO_ENABLED"
@@ -93,6 +94,7 @@ class DocumentsCode(StrEnum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     GENERATED_KIND = "GENERATED_KIND"
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
     INVALID_DOC_NUMBER = "INVALID_DOC_NUMBER"
     INVALID_INDEX_SCHEME = "INVALID_INDEX_SCHEME"
     NOT_APPLICABLE = "NOT_APPLICABLE"
@@ -237,6 +239,7 @@ MEANINGS: dict[str, str] = {
     "TOO_MANY_WORDS": "The sensitive-word list holds more words than allowed (the message says how many).",
     "WORD_TOO_LONG": "A word of the sensitive-word list is longer than allowed.",
     "ACTIVE_CONTENT": "The PDF holds JavaScript or actions that run by themselves (/OpenAction, /AA, /Launch).",
+    "ANIMATED_IMAGE": "The image has several frames (an animation); only still photos are taken.",
     "ALREADY_EXTENDED": "The reply period was already extended once (Art. 33 allows one extension).",
     "ALREADY_NOTIFIED": "The notice may be sent once only (Art. 30: 一次性告知 the correction).",
     "ALREADY_REVOKED": "The grant or device was already revoked.",
@@ -253,6 +256,7 @@ MEANINGS: dict[str, str] = {
     "GENERATED_KIND": "Documents of this kind are made by the system (the annual report: publishAnnualReport).",
     "FILE_TOO_LARGE": "The file is over the size limit.",
     "ILLEGAL_TRANSITION": "The step is not allowed from the object's current status.",
+    "IMAGE_TOO_LARGE": "The image has more pixels than the limit (a decompression bomb is refused from its header).",
     "INVALID": "The value is not valid for this field.",
     "INVALID_CHANNEL": "Unknown channel, or one the caller may not use (a request's KIOSK channel: kiosk devices only).",
     "INVALID_CODE": "Not a valid 12-digit 统计用区划代码, or of the wrong level.",
@@ -293,7 +297,7 @@ MEANINGS: dict[str, str] = {
     "OUT_OF_RANGE": "The number is out of range.",
     "PARENT_NOT_FOUND": "The parent unit does not exist.",
     "PASSWORD_TOO_SHORT": "The password is too short.",
-    "PHOTOS_ONLY": "Only photos (JPEG, PNG) may be attached here.",
+    "PHOTOS_ONLY": "Only photos (JPEG, PNG, WebP) may be attached here.",
     "REASON_NOT_ALLOWED": "The reason does not fit the reply type.",
     "REASON_REQUIRED": "A reason is required.",
     "REMEDIES_REQUIRED": "A refusal must state the remedies (复议, 诉讼).",

@@ -158,8 +158,9 @@ DOCX = FileKind("DOCX", "application/vnd.openxmlformats-officedocument.wordproce
 XLSX = FileKind("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
 JPEG = FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
 PNG = FileKind("PNG", "image/png", (".png",))
-ALLOWED = (PDF, OFD, DOCX, XLSX, JPEG, PNG)
-ALLOWED_NAMES = "PDF、OFD、DOCX、XLSX、JPEG、PNG"
+WEBP = FileKind("WEBP", "image/webp", (".webp",))
+ALLOWED = (PDF, OFD, DOCX, XLSX, JPEG, PNG, WEBP)
+ALLOWED_NAMES = "PDF、OFD、DOCX、XLSX、JPEG、PNG、WebP"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls, .ppt): a compound file
 
 
@@ -173,6 +174,8 @@ def sniff(path: Path) -> FileKind | None:
         return JPEG
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as z:

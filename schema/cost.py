@@ -73,6 +73,7 @@ LIST_BOUNDS: dict[str, int] = {
     "Document.interpretations": 10,
     "DocumentVersion.attachments": 20,
     "DocumentVersion.screeningFindings": 200,  # api/services/screening MAX_FINDINGS
+    "Attachment.sizes": 2,  # api/photos.py SIZES
     "CatalogItem.organizations": 50,
     "User.grants": 20,
     "InfoRequest.events": 50,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image
 
 from api.models import OrganizationKind, Role, UnitKind
 from api.services import units
@@ -20,7 +23,17 @@ PDF = (
     b"0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n"
     b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n186\n%%EOF\n"
 )
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
+
+
+def _png() -> bytes:
+    """A real (small) PNG: photos are decoded and re-encoded (api/photos.py). Written as Pillow
+    writes it, so the stored copy has the same bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode" * 4
 
 

@@ -204,3 +204,38 @@ async def test_a_long_export_and_a_large_pdf_are_handled_off_the_loop(
     assert exported.status_code == 200 and len(exported.content) > 50_000, exported.text[:200]
     assert uploaded.json()["data"]["createDocument"]["errors"] == [], uploaded.text
     assert export_seconds < 30 and upload_seconds < 30
+
+
+async def test_a_twelve_megapixel_photo_is_resized_off_the_loop(
+    server: LiveServer, make_user: Any, session: Any, system: Any
+) -> None:
+    """Decoding, re-encoding and the two sizes of a phone photo (api/photos.py) take a second or more."""
+    from PIL import Image
+
+    desk = await make_desk(session, system, make_user, name="县住建局", seed=3)
+    photo = io.BytesIO()
+    Image.linear_gradient("L").resize((4000, 3000)).convert("RGB").save(photo, format="JPEG", quality=92)
+    create = """mutation($input: CreateDocumentInput!, $files: [Upload!]) { createDocument(input: $input, files: $files) {
+      document { current { attachments { width height sizes { width height } } } } errors { code } } }"""
+    variables = {"input": {"publisherId": desk.org_id, "kind": "NOTICE", "content": content()}, "files": [None]}
+    with bystander(server.base_url) as probe:
+        started = time.perf_counter()
+        uploaded = httpx.post(
+            server.base_url + "/graphql",
+            data={
+                "operations": json.dumps({"query": create, "variables": variables}),
+                "map": json.dumps({"0": ["variables.files.0"]}),
+            },
+            files={"0": ("现场.jpg", photo.getvalue(), "image/jpeg")},
+            headers={"Authorization": f"Bearer {desk.editor}", **PREFLIGHT},
+            timeout=120,
+        )
+        seconds = time.perf_counter() - started
+    assert_unblocked(probe)
+    payload = uploaded.json()["data"]["createDocument"]
+    assert payload["errors"] == [], uploaded.text
+    (attachment,) = payload["document"]["current"]["attachments"]
+    assert (attachment["width"], attachment["height"]) == (4000, 3000)
+    assert attachment["sizes"] == [{"width": 320, "height": 240}, {"width": 1280, "height": 960}]
+    assert seconds < 30
+    print(f"12 MP photo: {seconds:.2f} s")  # noqa: T201

@@ -218,6 +218,7 @@ async def test_two_servers_serve_each_others_uploads(
     ):
         async with httpx.AsyncClient(timeout=30) as http:
             urls = {}
+            # a photo is stored re-encoded (api/photos.py): the PNG as Pillow writes it, trailing bytes dropped
             for name, server, data in (("a", a, PDF + os.urandom(200_000)), ("b", b, PNG + os.urandom(1000))):
                 body = multipart_create(desk, f"{name}.{'pdf' if name == 'a' else 'png'}", data)
                 response = await http.post(
@@ -227,9 +228,12 @@ async def test_two_servers_serve_each_others_uploads(
                 )
                 payload = response.json()["data"]["createDocument"]
                 assert payload["errors"] == [], payload
-                urls[name] = (payload["document"]["current"]["attachments"][0]["url"], data)
+                attachment = payload["document"]["current"]["attachments"][0]
+                urls[name] = (attachment["url"], data if name == "a" else PNG)
+                if name == "b":  # a photo's size, stored beside it in the bucket
+                    urls["b-320"] = (attachment["sizes"][0]["url"], PNG)  # 40 × 30: the same image
             auth = {"Authorization": f"Bearer {desk.reviewer}"}
-            for other, (url, data) in ((b, urls["a"]), (a, urls["b"])):
+            for other, (url, data) in ((b, urls["a"]), (a, urls["b"]), (a, urls["b-320"])):
                 download = await http.get(other.base_url + url, headers=auth)
                 assert download.status_code == 200 and download.content == data
     assert [p for d in ("a", "b") for p in (tmp_path / d / "files").rglob("*") if p.is_file()] == []  # no local copy

@@ -129,7 +129,19 @@ async def load_documents(session: AsyncSession, actor: Actor, storage: Storage, 
     return count
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+def board_photo() -> bytes:
+    """A stand-in for the photo of the notice board: a real image, since photos are decoded and
+    re-encoded with their sizes (api/photos.py)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (178, 34, 34))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((120, 160, 1480, 1080), fill=(245, 245, 240))
+    for row in range(12):
+        draw.rectangle((200, 240 + row * 64, 1400 - (row % 3) * 180, 268 + row * 64), fill=(90, 90, 90))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 async def load_posting(session: AsyncSession, actor: Actor, storage: Storage, tmp_dir: Path, village_code: str) -> int:
@@ -154,7 +166,7 @@ async def load_posting(session: AsyncSession, actor: Actor, storage: Storage, tm
             title=f"{village.name}2026年第三季度财务收支公开（演示）", body="收入、支出明细见照片。本文为演示数据。",
             attribute=DisclosureAttribute.PROACTIVE, village_item_id=item.id, channels=["公示栏/电子屏"],
         ),
-        files=[documents.Upload("公开栏照片.png", io.BytesIO(PNG))], tmp_dir=tmp_dir, max_bytes=1 << 20, demo=True,
+        files=[documents.Upload("公开栏照片.png", io.BytesIO(board_photo()))], tmp_dir=tmp_dir, max_bytes=1 << 20, demo=True,
     )  # fmt: skip
     doc = await documents.submit_document(session, poster, document_id=doc.id, version=doc.version, storage=storage)
     await documents.review_document(

@@ -18,6 +18,7 @@ from .commitments import (
 )
 from .documents import (
     Attachment,
+    AttachmentSize,
     BodyFormat,
     Decision,
     DisclosureAttribute,
@@ -123,6 +124,7 @@ __all__ = [
     "VillagePowerItem",
     "DocumentSearch",
     "Attachment",
+    "AttachmentSize",
     "BodyFormat",
     "Decision",
     "DisclosureAttribute",

@@ -199,6 +199,26 @@ class Attachment(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # a photo's pixels (api/photos.py: stored re-encoded, without metadata); None: not a photo, or
+    # stored before photos were processed
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+
+
+class AttachmentSize(Base):
+    """A smaller copy of a photo attachment (``api.photos.SIZES``), in the attachment's format; read
+    with the same permission as the attachment."""
+
+    __tablename__ = "attachment_sizes"
+    __table_args__ = (UniqueConstraint("attachment_id", "long_side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), index=True)
+    long_side: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class IndexCounter(Base):

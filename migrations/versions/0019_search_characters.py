@@ -1,7 +1,7 @@
 """Search that finds what people type (issue 15): one-character queries, and the office's synonyms
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0017
 
 - Every indexed row's ``tokens`` and ``head`` gain the Chinese characters their words hold (each
   once, after the words; ``api.services.search.with_characters``): a query of one character (保)
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

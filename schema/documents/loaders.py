@@ -16,6 +16,7 @@ class DocumentsLoaders(AreaLoaders):
         self.document = self.with_actor(service.documents_by_ids)
         self.version = self.with_actor(service.versions_by_ids)
         self.attachments_of_version = self.with_actor(service.attachments_of_versions)
+        self.sizes_of_attachment = self.with_actor(service.sizes_of_attachments)
         self.versions_of_document = self.with_actor(service.versions_of_documents)
         self.events_of_document = self.with_actor(service.events_of_documents)
         self.interpretations_of_policy = self.with_actor(service.interpretations_of_policies)

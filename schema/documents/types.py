@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
-from api.models import Attachment, Document, DocumentEvent, DocumentVersion, Domain, Organization
+from api.models import Attachment, AttachmentSize, Document, DocumentEvent, DocumentVersion, Domain, Organization
 from api.models import BodyFormat as BodyFormatModel
 from api.models import Decision as DecisionModel
 from api.models import DisclosureAttribute as DisclosureAttributeModel
@@ -66,21 +66,53 @@ class Prefetched:
     domain_read: bool = False
 
 
+@strawberry.type(name="AttachmentSize", description="A smaller copy of a photo, without EXIF or other metadata.")
+class AttachmentSizeType:
+    long_side: int = strawberry.field(description="The size asked for: 320 or 1280 pixels on the long side")
+    width: int = strawberry.field(description="Pixels; never more than the photo's own (no upscaling)")
+    height: int
+    size: int = strawberry.field(description="Bytes")
+    url: str = strawberry.field(description="Download path, with the attachment's permission: /files/{id}/{longSide}")
+
+    @classmethod
+    def of(cls, s: AttachmentSize) -> AttachmentSizeType:
+        return cls(
+            long_side=s.long_side, width=s.width, height=s.height, size=s.size,
+            url=f"/files/{s.attachment_id}/{s.long_side}",
+        )  # fmt: skip
+
+
 @strawberry.type(name="Attachment")
 class AttachmentType:
     filename: str
     content_type: str
-    size: int
-    sha256: str
+    size: int = strawberry.field(description="Bytes, as stored (a photo: as re-encoded without metadata)")
+    sha256: str = strawberry.field(
+        description="Of the stored file: for a photo the re-encoded one (orientation applied, EXIF/GPS removed), "
+        "not the bytes uploaded"
+    )
+    width: int | None = strawberry.field(description="A photo's pixels as stored; null for other files")
+    height: int | None
     _pk: strawberry.Private[int]
 
     @classmethod
     def of(cls, a: Attachment) -> AttachmentType:
-        return cls(filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256, _pk=a.id)
+        return cls(
+            filename=a.filename, content_type=a.content_type, size=a.size, sha256=a.sha256, width=a.width,
+            height=a.height, _pk=a.id,
+        )  # fmt: skip
 
     @strawberry.field(description="Download path: GET it with the same credentials as the document.")
     def url(self) -> str:
         return f"/files/{self._pk}"
+
+    @strawberry.field(
+        description="A photo's smaller copies (320, 1280 px on the long side), smallest first; [] otherwise"
+    )
+    async def sizes(self, info: strawberry.Info) -> list[AttachmentSizeType]:
+        return [
+            AttachmentSizeType.of(s) for s in await info.context.loaders.documents.sizes_of_attachment.load(self._pk)
+        ]
 
 
 @strawberry.type(name="DocumentVersion", description="The content of one version of a document.")

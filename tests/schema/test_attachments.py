@@ -25,7 +25,7 @@ from ..live import live_server
 
 CREATE_WITH_FILES = """mutation($input: CreateDocumentInput!, $files: [Upload!]) {
   createDocument(input: $input, files: $files) {
-    document { id current { attachments { filename contentType size sha256 url } } }
+    document { id current { attachments { filename contentType size sha256 url sizes { longSide url } } } }
     errors { field code message } } }"""
 PREFLIGHT = {"Apollo-Require-Preflight": "true"}
 

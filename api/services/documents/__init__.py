@@ -11,7 +11,14 @@ common.py: what the verbs share."""
 
 from api.models import Document, DocumentStatus  # re-exported: callers use documents.Document
 
-from .attachments import Upload, add_attachments, attachment_for_download
+from .attachments import (
+    Download,
+    Upload,
+    add_attachments,
+    attachment_for_download,
+    file_for_download,
+    process_stored_photos,
+)
 from .common import ATTRIBUTE_NAMES, CONTENT_ATTRS, POSTING_STEPS, STAGE_NAMES, STEPS
 from .content import ALLOWED_TAGS, DocumentFields, add_draft, create_document, sanitize_body, update_document
 from .generated import publish_generated
@@ -41,6 +48,7 @@ from .queries import (
     list_review_queue,
     overdue_interpretations,
     shown_status,
+    sizes_of_attachments,
     versions_by_ids,
     versions_of_documents,
     visible_clause,
@@ -71,10 +79,14 @@ __all__ = [
     "POSTING_STEPS",
     "STAGE_NAMES",
     "STEPS",
+    "Download",
     "Upload",
     "add_attachments",
     "add_draft",
     "attachment_for_download",
+    "file_for_download",
+    "process_stored_photos",
+    "sizes_of_attachments",
     "attachment_rows_of_versions",
     "attachments_of_versions",
     "can_read",

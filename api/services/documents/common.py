@@ -11,6 +11,7 @@ from api.codes import DocumentsCode
 from api.errors import Conflict, UserInputError
 from api.models import (
     Attachment,
+    AttachmentSize,
     Decision,
     DisclosureAttribute,
     Document,
@@ -140,19 +141,33 @@ async def _editable_version(session: AsyncSession, actor: Actor, doc: Document) 
     session.add(copy)
     await session.flush()
     old = (await session.execute(select(Attachment).where(Attachment.version_id == published.id))).scalars().all()
-    for a in old:
-        session.add(
-            Attachment(
-                document_id=doc.id,
-                version_id=copy.id,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                sha256=a.sha256,
-                position=a.position,
-                created_by_id=a.created_by_id,
-            )
+    copies = [
+        Attachment(
+            document_id=doc.id,
+            version_id=copy.id,
+            filename=a.filename,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            position=a.position,
+            created_by_id=a.created_by_id,
+            width=a.width,
+            height=a.height,
         )
+        for a in old
+    ]
+    session.add_all(copies)
+    if any(a.width is not None for a in old):  # a photo's sizes go with it (same files, new rows)
+        await session.flush()
+        new_id = {a.id: c.id for a, c in zip(old, copies, strict=True)}
+        sizes = await session.execute(select(AttachmentSize).where(AttachmentSize.attachment_id.in_(new_id)))
+        for size in sizes.scalars():
+            session.add(
+                AttachmentSize(
+                    attachment_id=new_id[size.attachment_id], long_side=size.long_side, width=size.width,
+                    height=size.height, size=size.size, sha256=size.sha256,
+                )
+            )  # fmt: skip
     doc.working_version_id = copy.id
     doc.status = DocumentStatus.DRAFT
     return copy

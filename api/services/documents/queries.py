@@ -19,6 +19,7 @@ from api.auth.scope import below, owned_by_organizations_of, unit_path
 from api.localtime import midnight
 from api.models import (
     Attachment,
+    AttachmentSize,
     DisclosureAttribute,
     Document,
     DocumentEvent,
@@ -313,6 +314,22 @@ async def attachments_of_versions(
         .order_by(Attachment.position, Attachment.id)
     )
     return await grouped(session, stmt, "version_id", version_ids)
+
+
+async def sizes_of_attachments(
+    session: AsyncSession, actor: Actor, attachment_ids: Sequence[int]
+) -> list[list[AttachmentSize]]:
+    """The smaller copies of each photo attachment, smallest first, as far as the actor may read
+    the attachment (``_readable_versions``)."""
+    stmt = (
+        select(AttachmentSize)
+        .join(Attachment, Attachment.id == AttachmentSize.attachment_id)
+        .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(among(session, AttachmentSize.attachment_id, attachment_ids), _readable_versions(actor))
+        .order_by(AttachmentSize.long_side)
+    )
+    return await grouped(session, stmt, "attachment_id", attachment_ids)
 
 
 async def versions_of_documents(
