@@ -1,4 +1,4 @@
-"""Public feeds (issue 15): Atom per organization, unit and domain, and the provincial catalog's
+"""Public feeds (issue 15): Atom per organization, unit, domain and platform column, and the provincial catalog's
 JSON pull feed. Read as the anonymous public reads (whatever credential comes along); answers
 carry Cache-Control and an ETag, and a GET whose If-None-Match holds it gets 304."""
 
@@ -80,5 +80,6 @@ def feed_routes(state: Any) -> list[Route]:
         Route("/feeds/organizations/{key}.atom", anonymous(atom("organizations")), methods=["GET"]),
         Route("/feeds/units/{key}.atom", anonymous(atom("units")), methods=["GET"]),
         Route("/feeds/domains/{key}.atom", anonymous(atom("domains")), methods=["GET"]),
+        Route("/feeds/columns/{key:path}.atom", anonymous(atom("columns")), methods=["GET"]),
         Route("/feeds/catalog.json", anonymous(catalog_feed), methods=["GET"]),
     ]

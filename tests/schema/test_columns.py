@@ -233,3 +233,22 @@ async def test_statement_count_does_not_grow_with_the_documents(
         assert used - len(on_documents) <= 3 * columns + 2, statement_counter.statements
         sizes.append((first, shown, used))
     assert sizes[0][1] < sizes[2][1], sizes  # the larger pages do show more documents
+
+
+async def test_each_column_has_its_atom_feed(client: Any, demo: None) -> None:
+    """A portal's column as a feed another system follows (RFC 4287, parsed by feedparser)."""
+    import feedparser
+
+    from api.demo.platform import PLATFORM
+
+    guide = next(title for kind, title, *_ in PLATFORM if kind.name == "DISCLOSURE_GUIDE")
+    response = await client.get(f"/feeds/columns/{HUILI_CODE}/GUIDE.atom")
+    assert response.status_code == 200, response.text
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0 and feed.version == "atom10"
+    assert "政府信息公开指南" in feed.feed.title
+    assert [e.title for e in feed.entries] == [guide]
+    statutory = feedparser.parse((await client.get(f"/feeds/columns/{HUILI_CODE}/ART20_8.atom")).content)
+    assert statutory.bozo == 0 and guide not in [e.title for e in statutory.entries]
+    assert (await client.get(f"/feeds/columns/{HUILI_CODE}/NOPE.atom")).status_code == 404
+    assert (await client.get("/feeds/columns/513425999000/GUIDE.atom")).status_code == 404

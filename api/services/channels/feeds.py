@@ -1,5 +1,6 @@
 """Atom feeds (RFC 4287) of the latest published public documents of an organization, a unit (its
-own and those below, as the portal lists them) or a domain (the column), read as the anonymous
+own and those below, as the portal lists them), a domain, or a unit's platform column (政策,
+指南, 制度, 法定主动公开内容 and its Art. 20 items, 年度报告: ``api.services.columns``), read as the anonymous
 public reads them (``documents.list_documents`` with the caller's actor: the visible clause in SQL)."""
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ async def document_feed(session: AsyncSession, actor: Actor, kind: str, key: str
             raise UserInputError("id", ChannelsCode.NOT_FOUND, "找不到该单位")
         f, title = documents.DocumentFilter(organization_id=org.id), org.name
         key = str(org.id)
+    elif kind == "columns":
+        return await _column_feed(session, actor, key, limit)
     elif kind == "units":
         unit = await find_unit(session, key) if len(key) == 12 and key.isdigit() else None
         if unit is None:
@@ -65,6 +68,26 @@ async def document_feed(session: AsyncSession, actor: Actor, kind: str, key: str
     return Feed(
         f"{kind}/{key}", f"{title} · 政府信息公开", [FeedEntry(d, names.get(d.publisher_id, "")) for d in page.items]
     )
+
+
+async def _column_feed(session: AsyncSession, actor: Actor, key: str, limit: int) -> Feed:
+    """A platform column of a unit (``513425000000/POLICY``, the codes of ``platformColumns``)."""
+    from .. import columns
+
+    unit_code, _, code = key.partition("/")
+    unit = await find_unit(session, unit_code) if len(unit_code) == 12 and unit_code.isdigit() else None
+    if unit is None:
+        raise UserInputError("code", ChannelsCode.NOT_FOUND, "找不到该行政区划")
+    spec = columns.BY_CODE.get(code)
+    if spec is None:
+        raise UserInputError("code", ChannelsCode.NOT_FOUND, "找不到该栏目")
+    scope = columns.ColumnScope(unit.code, unit.id)
+    page = await columns.column_documents(session, actor, scope, spec.code, first=limit)
+    names = await publisher_names(session, {d.publisher_id for d in page.items})
+    return Feed(
+        f"columns/{unit.code}/{spec.code}", f"{unit.name} · {spec.name} · 政府信息公开",
+        [FeedEntry(d, names.get(d.publisher_id, "")) for d in page.items],
+    )  # fmt: skip
 
 
 def _stamp(moment: datetime | None) -> str:
