@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.actor import Actor
@@ -263,7 +264,10 @@ async def screen_version(
     for key, finding in existing.items():
         if key not in seen and finding.status is not FindingStatus.FIXED:
             finding.status, finding.scanned_at = FindingStatus.FIXED, now
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another scan of the version wrote the same finding first
+        raise Conflict() from exc
     stmt = select(ScreeningFinding).where(
         ScreeningFinding.version_id == version.id, ScreeningFinding.status == FindingStatus.OPEN
     )
