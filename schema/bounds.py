@@ -111,6 +111,13 @@ LENGTHS: dict[str, int] = {
     "UpdateOrganizationInput.indexScheme": 100,
     "UpdateOrganizationInput.noticeScheme": 60,
     "Mutation.startConsultation.thirdPartyName": 200,
+    "Mutation.setSearchSynonyms.groups": 20,  # a term (api/services/search.py MAX_TERM)
+    "Query.enumLabels.enum": 64,
+    "RegisterWebhookInput.events": 40,  # an event's name, e.g. document.retracted
+    "RegisterWebhookInput.secret": 200,
+    "RegisterWebhookInput.description": 200,
+    "Mutation.updateWebhook.events": 40,
+    "Mutation.updateWebhook.secret": 200,
     "OrganizationProfileInput.address": 200,
     "OrganizationProfileInput.officeHours": 200,
     "OrganizationProfileInput.phone": 50,

@@ -59,7 +59,8 @@ async def test_kiosk_page_is_served_with_its_documents_and_only_local_assets(
     assert len(ids) == len(files) >= 9
     assert {document_id(p.read_text(encoding="utf-8")) for p in files} == set(ids.values()) <= set(manifest)
     assert {"LocalItems", "KioskDocument", "KioskSearch", "UnitDirectory", "KioskVillagePowerList",
-            "KioskSubmitInfoRequest", "KioskInfoRequestStatus", "KioskDevice", "KioskUnit", "KioskLocalItemsChanged"} == set(ids)  # fmt: skip
+            "KioskSubmitInfoRequest", "KioskInfoRequestStatus", "KioskDevice", "KioskUnit", "KioskLocalItemsChanged",
+            "KioskCommitments"} == set(ids)  # fmt: skip
     assert (await client.get("/kiosk/no-such-file.js")).status_code == 404
 
 

@@ -18,6 +18,7 @@ from api.models import (
     Appeal,
     CasbinRule,
     CatalogItem,
+    Commitment,
     Document,
     Domain,
     DomainAssignment,
@@ -138,6 +139,7 @@ MODELS: dict[str, Any] = {
     "VillagePowerItem": VillagePowerItem,
     "InfoRequest": InfoRequest,
     "Appeal": Appeal,
+    "Commitment": Commitment,
     "User": User,
     "RoleGrant": CasbinRule,
 }
