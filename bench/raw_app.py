@@ -3,10 +3,11 @@ the benchmark's six requests with the same JSON as Gongkai, by hand-written SQL.
 
 It runs the statements Gongkai runs for each request (``bench.county.explain`` shows them): the
 page, one row more than it shows (for ``hasNextPage``), by keyset cursors on the lists of documents
-and the kiosk's ``localItems`` (``api.services.pages.encode_keys``, so the cursors are the same
-bytes) and by offset on the search; the bounded count (at most ``COUNT_LIMIT`` + 1 rows) only when
+, the kiosk's ``localItems`` and the search (``api.services.pages.encode_keys``, so the cursors are
+the same bytes); the bounded count (at most ``COUNT_LIMIT`` + 1 rows, the search's
+``SEARCH_COUNT_LIMIT`` + 1) only when
 ``totalCount`` is asked for; the kiosk's documents and micro-power entries read separately, each in
-its own order, and merged here; the search's ranked (id, rank) page, then its documents and
+its own order, and merged here; the search's page of ids tier by tier, then its documents and
 versions by id; then one batch per relation. It selects only the columns it shows, binds arrays
 (``= ANY($1)``) instead of one parameter per id, and has no ORM, no GraphQL executor, no session
 transaction and no pool pre-ping. The body is the GraphQL request Gongkai gets;
@@ -46,8 +47,8 @@ if str(ROOT) not in sys.path:
 from api.auth.tokens import TokenError, read_token  # noqa: E402
 from api.errors import UserInputError  # noqa: E402
 from api.models import BodyFormat  # noqa: E402
-from api.services.pages import COUNT_LIMIT, decode_cursor, decode_keys, encode_cursor, encode_keys  # noqa: E402
-from api.services.search import _fields, query_tokens, snippet  # noqa: E402
+from api.services.pages import COUNT_LIMIT, decode_keys, encode_keys  # noqa: E402
+from api.services.search import SEARCH_COUNT_LIMIT, _fields, query_tokens, snippet  # noqa: E402
 
 try:
     import orjson
@@ -96,23 +97,29 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def connection(
-    edges: list[dict[str, Any]], cursors: list[str], has_next: bool, total: int | None = None, exact: bool = False
+    edges: list[dict[str, Any]],
+    cursors: list[str],
+    has_next: bool,
+    total: int | None = None,
+    exact: bool = False,
+    limit: int = COUNT_LIMIT,
 ) -> dict[str, Any]:
     """A Relay connection; ``totalCount`` when ``total`` is given (it was asked for), and then
-    ``totalCountExact`` when ``exact`` is (the portal's PublicDocuments asks for both)."""
-    out: dict[str, Any] = {} if total is None else {"totalCount": min(total, COUNT_LIMIT)}
+    ``totalCountExact`` when ``exact`` is (the portal's PublicDocuments and the kiosk's search ask
+    for both)."""
+    out: dict[str, Any] = {} if total is None else {"totalCount": min(total, limit)}
     if total is not None and exact:
-        out["totalCountExact"] = total <= COUNT_LIMIT
+        out["totalCountExact"] = total <= limit
     out["pageInfo"] = {"hasNextPage": has_next, "endCursor": cursors[-1] if cursors else None}
     out["edges"] = edges
     return out
 
 
-async def bounded_count(conn: asyncpg.Connection, source: str, *params: Any) -> int:
-    """``api.services.pages.counter``: the rows of ``FROM …`` up to COUNT_LIMIT + 1, counted;
-    totalCount is at most COUNT_LIMIT."""
+async def bounded_count(conn: asyncpg.Connection, source: str, *params: Any, limit: int = COUNT_LIMIT) -> int:
+    """``api.services.pages.counter``: the rows of ``FROM …`` up to ``limit`` + 1, counted;
+    totalCount is at most ``limit``."""
     n = len(params) + 1
-    value = await conn.fetchval(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT ${n}) c", *params, COUNT_LIMIT + 1)
+    value = await conn.fetchval(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT ${n}) c", *params, limit + 1)
     return int(value)
 
 
@@ -364,19 +371,36 @@ async def local_items(conn: asyncpg.Connection, request: Request, variables: dic
 
 async def search(conn: asyncpg.Connection, request: Request, variables: dict[str, Any]) -> dict[str, Any]:
     tokens = query_tokens(variables["query"])
-    size, offset = page_size(variables.get("first")), decode_cursor(variables.get("after"))
+    size = page_size(variables.get("first"))
+    start, after = 1, None
+    if variables.get("after"):
+        start, *after = decode_keys("search", variables["after"], 3)
     words = " ".join(tokens)
-    # Gongkai's search (api.services.search.prepare_search): document_search alone, ranked by its
-    # title and summary (head_tsv), newest first among equals.
+    # Gongkai's search (api.services.search.prepare_search): document_search alone, the hits whose
+    # title and summary hold the words (head_tsv) first, then the others, newest first in each; a
+    # tier in the order of ix_document_search_order from the cursor, the next only to fill the page.
     matching = "FROM document_search s WHERE s.tsv @@ plainto_tsquery('simple', $1)"
-    ranked = await conn.fetch(
-        f"SELECT s.document_id AS id, ts_rank(s.head_tsv, plainto_tsquery('simple', $1)) AS rank {matching} "
-        "ORDER BY rank DESC, s.published_at DESC NULLS LAST, s.document_id DESC LIMIT $2 OFFSET $3",
-        words,
-        size + 1,
-        offset,
-    )
-    shown = ranked[:size]
+    ranked: list[Any] = []
+    for tier in (1, 0):
+        if tier > start:
+            continue
+        head = "s.head_tsv @@ plainto_tsquery('simple', $1)"
+        condition = head if tier else f"s.tsv @@ plainto_tsquery('simple', $1) AND NOT ({head})"
+        params: list[Any] = [words, size + 1 - len(ranked)]
+        if after is not None and tier == start:
+            condition += " AND (s.published_at, s.document_id) < ($3, $4)"
+            params += [after[0], after[1]]
+        ranked += [
+            (tier, r["published_at"], r["id"])
+            for r in await conn.fetch(
+                f"SELECT s.document_id AS id, s.published_at FROM document_search s WHERE {condition} "
+                "ORDER BY s.published_at DESC NULLS LAST, s.document_id DESC LIMIT $2",
+                *params,
+            )
+        ]
+        if len(ranked) > size:
+            break
+    shown = [{"id": i} for _, _, i in ranked[:size]]
     found = {
         h["id"]: h
         for h in await conn.fetch(
@@ -387,7 +411,7 @@ async def search(conn: asyncpg.Connection, request: Request, variables: dict[str
         )
     }
     hits = [found[r["id"]] for r in shown]
-    total = min(await bounded_count(conn, matching, words), COUNT_LIMIT)
+    total = await bounded_count(conn, matching, words, limit=SEARCH_COUNT_LIMIT)
     orgs = {
         r["id"]: r["name"]
         for r in await conn.fetch(
@@ -411,8 +435,8 @@ async def search(conn: asyncpg.Connection, request: Request, variables: dict[str
                 }
             }
         )
-    cursors = [encode_cursor(offset + i) for i in range(len(hits))]
-    return {"search": connection(edges, cursors, len(ranked) > size, total)}
+    cursors = [encode_keys("search", list(r)) for r in ranked[:size]]
+    return {"search": connection(edges, cursors, len(ranked) > size, total, exact=True, limit=SEARCH_COUNT_LIMIT)}
 
 
 # --- HTTP ---

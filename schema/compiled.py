@@ -1,11 +1,13 @@
-"""Compiled answers for trusted documents (schema/trusted.py): the documents list without the executor.
+"""Compiled answers for trusted documents (schema/trusted.py): the documents list and the search
+without the executor.
 
-A trusted query whose one root field is ``documents`` and whose selections are all in the tables
-below gets a plan when the app starts: the rows of the page with the columns its fields show, in
-one statement (``documents.list_document_rows``: the service read, with the actor's filter in its
-SQL), the attachments in a second when shown, the count in a third when asked; then the answer is
-built as a dict in the selection's order, as graphql-core would build it. A plain page of 50 costs
-a tenth of the executor's CPU (bench/RESULTS.md).
+A trusted query whose one root field is ``documents`` or ``search`` and whose selections are all in
+the tables below gets a plan when the app starts: the rows of the page with the columns its fields
+show, in one statement (``documents.list_document_rows``: the service read, with the actor's
+filter in its SQL; for a search, its ranked ids and then ``search.search_rows``), the attachments
+in another when shown, the count when asked; then the answer is built as a dict in the
+selection's order, as graphql-core would build it. A plain page of 50 costs a tenth of the
+executor's CPU (bench/RESULTS.md).
 
 The plan answers only what it covers, and hands everything else to the executor: a ``filter``, a
 directive, a fragment, a field or argument not listed here, a variable of another type, an input
@@ -44,6 +46,7 @@ from strawberry.relay import to_base64
 from api.auth.actor import Actor
 from api.errors import Forbidden, Unauthenticated, UserInputError
 from api.services import documents as service
+from api.services import search
 
 from .bounds import check_operation
 from .cost import operation_cost
@@ -62,8 +65,8 @@ def name(value: Enum | None) -> str | None:
 # field a ``Link``. In the expressions ``$column`` is the document row's column (its own, as in
 # ``documents.DOCUMENT_COLUMNS``; the current version's as $v_*, the publisher's as $p_*, the
 # domain's as $d_*), $_status the status shown, $_cursor the edge's cursor, $_attachments the
-# current version's attachments; an attachment is ``x`` (id, version_id, filename, content_type,
-# size, sha256) and the page ``P``.
+# current version's attachments, $_rank and $_snippet a search hit's; an attachment is ``x`` (id,
+# version_id, filename, content_type, size, sha256) and the page ``P``.
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,18 @@ Table = dict[str, str | Link]
 TABLES: dict[str, Table] = {
     "DocumentConnection": {
         "pageInfo": Link("PageInfo"),
-        "edges": Link("DocumentEdge", "[{} for r, a, s, c in P.edges]"),
+        "edges": Link("DocumentEdge", "[{} for r, a, s, c, h in P.edges]"),
         "totalCount": "P.count.value",
         "totalCountExact": "P.count.exact",
     },
+    "SearchResultConnection": {
+        "pageInfo": Link("PageInfo"),
+        "edges": Link("SearchHitEdge", "[{} for r, a, s, c, h in P.edges]"),
+        "totalCount": "P.count.value",
+        "totalCountExact": "P.count.exact",
+    },
+    "SearchHitEdge": {"cursor": "$_cursor", "node": Link("SearchHit")},
+    "SearchHit": {"snippet": "$_snippet", "rank": "$_rank", "document": Link("Document")},
     "PageInfo": {
         "hasNextPage": "P.has_next",
         "hasPreviousPage": "P.has_previous",
@@ -156,7 +167,7 @@ TABLES: dict[str, Table] = {
 }
 
 # The edge's other values ($_…) by the name the expressions give them.
-SPECIAL = {"_status": "s", "_cursor": "c", "_attachments": "a"}
+SPECIAL = {"_status": "s", "_cursor": "c", "_attachments": "a", "_rank": "h[0]", "_snippet": "h[1]"}
 
 
 class Names(dict[str, str]):
@@ -173,7 +184,11 @@ class Names(dict[str, str]):
         return SPECIAL.get(key) or f"r[{self.index.get(key, -1)}]"
 
 
-ROOT_ARGUMENTS = frozenset({"first", "after", "filter"})
+# The root fields a plan answers: the connection type and the arguments it takes.
+ROOTS = {
+    "documents": ("DocumentConnection", frozenset({"first", "after", "filter"})),
+    "search": ("SearchResultConnection", frozenset({"query", "unitCode", "first", "after"})),
+}
 
 
 class NotCovered(Exception):
@@ -208,7 +223,7 @@ def expression(selection_set: SelectionSetNode | None, type_name: str, names: Na
 class PageValues:
     """What the connection's expressions read (``P``)."""
 
-    edges: list[tuple[Any, Any, Any, Any]]
+    edges: list[tuple[Any, Any, Any, Any, Any]]
     has_next: bool
     has_previous: bool
     start_cursor: str | None
@@ -225,8 +240,9 @@ GLOBALS = {"b64": to_base64, "name": name, "iso": iso, "__builtins__": {"list": 
 
 @dataclass(frozen=True)
 class Plan:
-    """The compiled answer of one operation of a trusted document (the documents list)."""
+    """The compiled answer of one operation of a trusted document (the documents list or a search)."""
 
+    root: str  # the root field: "documents" or "search"
     schema: GraphQLSchema
     document: Any
     operation_name: str | None
@@ -262,9 +278,12 @@ class Plan:
         if not isinstance(variables, dict) or any(variables.get(n) is None for n in self.required):
             return None
         first, after = self.argument("first", variables), self.argument("after", variables)
+        query, unit_code = self.argument("query", variables), self.argument("unitCode", variables)
         if self.argument("filter", variables) is not None:
             return None
         if not (first is None or type(first) is int) or not (after is None or type(after) is str):
+            return None
+        if self.root == "search" and (type(query) is not str or not (unit_code is None or type(unit_code) is str)):
             return None
         if check_operation(self.schema, self.document, self.operation_name, variables):
             return None
@@ -272,13 +291,24 @@ class Plan:
         if cost is None or cost > self.max_cost:
             return None
         try:
-            return await self._answer(session, actor, first, after)
+            return await self._answer(session, actor, first, after, query, unit_code)
         except (UserInputError, Forbidden, Unauthenticated, NotCovered):
             return None  # the executor gives the error in its own shape, or the answer
 
-    async def _answer(self, session: AsyncSession, actor: Actor, first: int | None, after: str | None) -> Any:
-        page = await service.list_document_rows(session, actor, service.DocumentFilter(), self.columns, first, after)
-        rows = page.items
+    async def _answer(
+        self, session: AsyncSession, actor: Actor, first: int | None, after: str | None, query: Any, unit_code: Any
+    ) -> Any:
+        page: Any
+        if self.root == "search":
+            page = await search.search_rows(session, actor, query, self.columns, unit_code, first, after)
+            if page is None:
+                raise NotCovered("a query without a word")
+            rows = [row for row, _, _ in page.items]
+            hits: list[Any] = [(rank, text) for _, rank, text in page.items]
+        else:
+            page = await service.list_document_rows(session, actor, service.DocumentFilter(), self.columns, first, after)
+            rows = page.items
+            hits = [None] * len(rows)
         if any(row[CURRENT_VERSION] is None for row in rows):
             raise NotCovered("a document without a current version (a staff list's draft)")
         none = [None] * len(rows)
@@ -288,7 +318,7 @@ class Plan:
         statuses = [service.shown_status(actor, r).name for r in rows] if self.status else none  # type: ignore[arg-type]
         cursors = page.cursors
         values = PageValues(
-            edges=list(zip(rows, attachments, statuses, cursors if self.cursors else none, strict=True)),
+            edges=list(zip(rows, attachments, statuses, cursors if self.cursors else none, hits, strict=True)),
             has_next=page.has_next,
             has_previous=page.has_previous,
             start_cursor=cursors[0] if rows else None,
@@ -330,10 +360,11 @@ def compile_operation(
     if len(roots) != 1 or not isinstance(roots[0], FieldNode):
         return None
     root = roots[0]
-    if root.name.value != "documents" or root.directives:
+    if root.name.value not in ROOTS or root.directives:
         return None
+    connection, allowed = ROOTS[root.name.value]
     arguments = {a.name.value: a.value for a in root.arguments or ()}
-    if not set(arguments) <= ROOT_ARGUMENTS:
+    if not set(arguments) <= allowed:
         return None
     if not all(
         isinstance(v, VariableNode | IntValueNode | StringValueNode | NullValueNode) for v in arguments.values()
@@ -353,20 +384,23 @@ def compile_operation(
             return None
         elif value is None and isinstance(definition.type, NonNullTypeNode):
             required.add(name)
-    key = repr(root.alias.value if root.alias else "documents")
+    key = repr(root.alias.value if root.alias else root.name.value)
     try:
         first_pass = Names({})
-        expression(root.selection_set, "DocumentConnection", first_pass)
+        expression(root.selection_set, connection, first_pass)
         columns = _row_columns(first_pass.seen)
+        if root.name.value == "search":  # the snippets are made of these
+            version = tuple(sorted(set(columns.version) | set(search.SNIPPET_COLUMNS)))
+            columns = service.RowColumns(version=version, publisher=columns.publisher, domain=columns.domain)
         names = Names(_row_index(columns))
-        source = "{'data': {" + key + ": " + expression(root.selection_set, "DocumentConnection", names) + "}}"
+        source = "{'data': {" + key + ": " + expression(root.selection_set, connection, names) + "}}"
     except NotCovered:
         return None
     # The source is made of the tables' expressions and the document's response keys, which are
     # GraphQL names (written with repr): nothing a caller sends reaches it.
     build = eval("lambda P: " + source, dict(GLOBALS))  # noqa: S307
     return Plan(
-        schema=schema, document=parse(text, no_location=True),
+        root=root.name.value, schema=schema, document=parse(text, no_location=True),
         operation_name=operation.name.value if operation.name else None, arguments=arguments, defaults=defaults,
         required=frozenset(required), columns=columns, source=source, build=build,
         attachments="_attachments" in names.seen, count="P.count" in source, status="_status" in names.seen,

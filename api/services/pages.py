@@ -230,15 +230,17 @@ def page_size(first: int | None, max_page_size: int = MAX_PAGE) -> int:
     return DEFAULT_PAGE if first is None else max(0, min(first, max_page_size))
 
 
-def counter(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Callable[[], Awaitable[Count]]:
-    """The bounded count of ``stmt``'s rows, for ``Page.count``: the rows' ids up to one more
-    than COUNT_LIMIT, counted, so that a count costs at most COUNT_LIMIT index entries."""
+def counter(
+    session: AsyncSession, stmt: Select[*tuple[Any, ...]], limit: int = COUNT_LIMIT
+) -> Callable[[], Awaitable[Count]]:
+    """The bounded count of ``stmt``'s rows, for ``Page.count``: the rows up to one more than
+    ``limit``, counted, so that a count costs at most ``limit`` index entries."""
 
     async def count() -> Count:
         ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
-        bounded = ones.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        bounded = ones.order_by(None).limit(limit + 1).subquery()
         value = (await session.execute(select(func.count()).select_from(bounded))).scalar_one()
-        return Count(min(value, COUNT_LIMIT), value <= COUNT_LIMIT)
+        return Count(min(value, limit), value <= limit)
 
     return count
 

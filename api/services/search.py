@@ -2,9 +2,9 @@
 
 A published version's title, summary and body are cut with ``jieba.cut_for_search``, lower-cased,
 stripped of punctuation and whitespace, and stored space-separated in ``document_search``; a query
-is cut the same way and every one of its tokens must match (AND). SQLite matches the tokens with
-FTS5 and ranks by bm25; PostgreSQL with ``to_tsvector('simple', tokens)`` and ts_rank over the
-title and summary (``head``), newest first among equals.
+is cut the same way and every one of its tokens must match (AND): SQLite with FTS5, PostgreSQL
+with ``to_tsvector('simple', tokens)``. Hits whose title or summary (``head``) holds the query come
+first, then those that hold it in the text only; newest first within each (``prepare_search``).
 
 Matching is by whole jieba word, not by substring: 低保 finds a document that says 低保, but not one
 that says only 最低生活保障 (jieba cuts that into 最低 / 生活 / 保障 / 最低生活保障; none of them is
@@ -28,19 +28,21 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 import jieba
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
+    Row,
     Select,
     and_,
     column,
     func,
+    literal,
     literal_column,
+    not_,
     or_,
     select,
     table,
@@ -78,10 +80,12 @@ from .pages import (
     counter,
     decode_keys,
     encode_keys,
-    fetch_rows,
     page_size,
 )
 from .units import get_unit, level_of
+
+if TYPE_CHECKING:
+    from .documents.queries import RowColumns
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary loading talks on stderr at DEBUG
 _TOKENIZER = jieba.Tokenizer()
@@ -250,7 +254,23 @@ def search_path(actor: Actor, unit_code: str | None) -> str:
 @dataclass(frozen=True)
 class PreparedSearch:
     tokens: list[str]  # every word that may match (the snippet highlights them)
-    stmt: Select[int, float]  # (document id, rank), best first
+    matching: Select[int, datetime | None]  # (id, published_at) of every hit, unordered
+    tiers: tuple[Select[int, datetime | None], ...]  # the same of each tier (``TIERS``), unordered
+
+
+# The order within a tier, as ix_document_search_order is written (migration 0020). Indexed rows
+# are public documents, which all have a publication time.
+SEARCH_ORDER = Order(
+    "search",
+    (
+        Key(DocumentSearch.published_at, "published_at", nulls_last=True),
+        Key(DocumentSearch.document_id, "id"),
+    ),
+)
+# The tiers of a search, best first: every word in the title or summary (rank 1), in the text only (0).
+TIERS = (1, 0)
+# A search's totalCount counts this many hits at most (totalCountExact false beyond).
+SEARCH_COUNT_LIMIT = 1_000
 
 
 # A query as clauses that must all match; a clause holds alternatives (a synonym group's terms,
@@ -313,9 +333,12 @@ async def synonyms(session: AsyncSession, actor: Actor) -> tuple[list[list[str]]
 async def prepare_search(
     session: AsyncSession, actor: Actor, query: str, unit_code: str | None = None
 ) -> PreparedSearch | None:
-    """The ranked statement (best first, ties newest first) of (document id, rank) rows; None
-    when the query holds no word. Only the ids go through the ranking sort: the page's documents
-    and versions are read afterwards, by id (the sort of every hit's whole row was 294 ms at 100k)."""
+    """The hits of a query, and the condition of the better tier; None when the query holds no word.
+
+    The order is by tier, then newest first (``TIERS``, ``SEARCH_ORDER``): a page reads the index
+    in that order from its cursor, tier by tier, and stops at the page's end, so that its cost
+    does not grow with the number of hits (ranking every hit by relevance did: 24 ms for the 7,120
+    hits of 低保 at 100,000 documents, bench/RESULTS.md). Both databases order alike."""
     path = search_path(actor, unit_code)
     query = check_query(query or "")
     await _ready()
@@ -324,36 +347,40 @@ async def prepare_search(
         return None
     tokens = list(dict.fromkeys(w for c in clauses for a in c for w in a))
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    rank: ColumnElement[float]
+    found: ColumnElement[bool]
+    in_head: ColumnElement[bool]
+    head_tier: ColumnElement[bool]
     if dialect == "postgresql":
-        # Matched against the whole text, ranked by the title and summary (``head_tsv``, small),
-        # then newest first; ``document_search`` alone, whose rows are narrow (migration 0011), so
-        # that the scan of every hit costs little. The index holds public documents only.
-        tsv: ColumnElement[Any] = literal_column("document_search.tsv")
-        head: ColumnElement[Any] = literal_column("document_search.head_tsv")
         tsquery = _tsquery(clauses)
-        rank = func.ts_rank(head, tsquery, type_=Float)
-        ranked = (
-            select(DocumentSearch.document_id.label("id"), rank.label("rank"))
-            .where(tsv.op("@@")(tsquery), unit_clause(path, DocumentSearch.scope_path))
-            .order_by(rank.desc(), DocumentSearch.published_at.desc().nulls_last(), DocumentSearch.document_id.desc())
-        )
-        return PreparedSearch(tokens, ranked)
+        found = literal_column("document_search.tsv").op("@@")(tsquery)
+        # The head's words are among the text's, so a head match is a hit: the tier's statement
+        # names head_tsv alone, which is in the row, and the planner walks the order index
+        # filtering by it (with ``tsv`` as well, it combined both GIN indexes and sorted every hit).
+        in_head = literal_column("document_search.head_tsv").op("@@")(tsquery)
+        head_tier = in_head
     else:
         fts = table(FTS_TABLE, column("rowid", Integer))
         itself: ColumnElement[Any] = literal_column(FTS_TABLE)  # FTS5's hidden column named after the table
-        # bm25 is lower for better matches; negated so that a higher rank is better on both databases.
-        rank = -func.bm25(itself, type_=Float)
-        stmt = (
-            select(Document.id, rank.label("rank"))
-            .select_from(fts)
-            .join(Document, Document.id == fts.c.rowid)
-            .where(itself.op("MATCH")(_fts5_match(clauses)))
-        )
-    stmt = stmt.where(and_(Document.public.is_(True), unit_clause(path))).order_by(
-        rank.desc(), Document.published_at.desc().nulls_last(), Document.id.desc()
+        found = DocumentSearch.document_id.in_(select(fts.c.rowid).where(itself.op("MATCH")(_fts5_match(clauses))))
+        in_head = _in_head(clauses)
+        head_tier = and_(found, in_head)
+    # The index holds public documents only (publication and retraction keep it so).
+    hits = select(DocumentSearch.document_id.label("id"), DocumentSearch.published_at).where(
+        unit_clause(path, DocumentSearch.scope_path)
     )
-    return PreparedSearch(tokens, stmt)
+    tiers = (hits.where(head_tier), hits.where(found, not_(in_head)))
+    return PreparedSearch(tokens, hits.where(found), tiers)
+
+
+def _in_head(clauses: list[Clause]) -> ColumnElement[bool]:
+    """SQLite: every clause has an alternative whose words are all among the head's tokens (which
+    are joined by single spaces); PostgreSQL matches ``head_tsv`` instead."""
+    padded = literal(" ") + DocumentSearch.head + literal(" ")
+
+    def has(word: str) -> ColumnElement[bool]:
+        return func.instr(padded, literal(f" {word} ")) > 0
+
+    return and_(*[or_(*[and_(*[has(w) for w in alt]) for alt in clause]) for clause in clauses])
 
 
 MAX_GROUPS = 500
@@ -401,13 +428,14 @@ async def search(
     unit_code: str | None = None,
     first: int | None = None,
     after: str | None = None,
+    count_limit: int = SEARCH_COUNT_LIMIT,
 ) -> Page[Hit] | None:
     """A page of hits over public documents, best first; None when the query holds no word."""
     prepared = await prepare_search(session, actor, query, unit_code)
     if prepared is None:
         return None
     tokens = prepared.tokens
-    page = await fetch_rows(session, prepared.stmt, first, after)
+    page = await _ranked_page(session, prepared, first, after, count_limit)
     ids = [row.id for row in page.items]
     # Public documents only, as the index holds (publication and retraction keep it so, in their
     # transaction): a hit that is not one would be left out of the page rather than shown.
@@ -423,6 +451,70 @@ async def search(
     texts = [(v.title, v.summary or "", v.body or "", v.body_format) for _, v, _ in rows]
     snippets = await anyio.to_thread.run_sync(lambda: [snippet(_fields(*t), tokens) for t in texts])
     return page.replace([Hit(d, v, r, s) for (d, v, r), s in zip(rows, snippets, strict=True)])
+
+
+# What a hit's snippet is made of (``_fields``), read with the row of every hit.
+SNIPPET_COLUMNS = ("title", "summary", "body", "body_format")
+
+
+async def search_rows(
+    session: AsyncSession,
+    actor: Actor,
+    query: str,
+    columns: RowColumns,
+    unit_code: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    count_limit: int = SEARCH_COUNT_LIMIT,
+) -> Page[tuple[Row[Any], float, str]] | None:
+    """``search`` as (row, rank, snippet), the row of ``columns`` as ``documents.list_document_rows``
+    makes them, read in one statement with the publisher and domain joined (the compiled plans
+    of trusted documents, schema/compiled.py); ``columns.version`` must hold ``SNIPPET_COLUMNS``."""
+    from .documents.queries import public_document_rows
+
+    assert set(SNIPPET_COLUMNS) <= set(columns.version), columns
+    prepared = await prepare_search(session, actor, query, unit_code)
+    if prepared is None:
+        return None
+    page = await _ranked_page(session, prepared, first, after, count_limit)
+    found = await public_document_rows(session, actor, columns, [row.id for row in page.items])
+    kept = [i for i, row in enumerate(page.items) if row.id in found]  # as ``search`` keeps them
+    if len(kept) < len(page.items):
+        page = Page([page.items[i] for i in kept], [page.cursors[i] for i in kept], page.has_next,
+                    page.has_previous, page.counter)  # fmt: skip
+    rows = [found[row.id] for row in page.items]
+    texts = [(r.v_title, r.v_summary or "", r.v_body or "", r.v_body_format) for r in rows]
+    tokens = prepared.tokens
+    snippets = await anyio.to_thread.run_sync(lambda: [snippet(_fields(*t), tokens) for t in texts])
+    hits = zip(rows, page.items, snippets, strict=True)
+    return page.replace([(row, float(item.rank), text) for row, item, text in hits])
+
+
+async def _ranked_page(
+    session: AsyncSession, prepared: PreparedSearch, first: int | None, after: str | None, count_limit: int
+) -> Page[Any]:
+    """The page's (id, published_at, rank) rows: each tier in index order from the cursor, the
+    next tier only when the page is not full yet (one statement, or two where the tiers meet)."""
+    size = page_size(first)
+    start, values = TIERS[0], None
+    if after is not None:
+        start, *values = decode_keys(SEARCH_ORDER.name, after, 1 + len(SEARCH_ORDER.keys))
+        if start not in TIERS or not isinstance(values[1], int) or not isinstance(values[0], datetime):
+            raise bad_cursor()
+    rows: list[Any] = []
+    for tier, hits in zip(TIERS, prepared.tiers, strict=True):
+        if tier > start:
+            continue
+        stmt = hits.add_columns(literal(tier).label("rank"))
+        if values is not None and tier == start:
+            stmt = stmt.where(SEARCH_ORDER.after(values))
+        stmt = stmt.order_by(*SEARCH_ORDER.order_by()).limit(size + 1 - len(rows))
+        rows += (await session.execute(stmt)).all()
+        if len(rows) > size:
+            break
+    shown = rows[:size]
+    cursors = [encode_keys(SEARCH_ORDER.name, [row.rank, *SEARCH_ORDER.values(row)]) for row in shown]
+    return Page(shown, cursors, len(rows) > size, after is not None, counter(session, prepared.matching, count_limit))
 
 
 def _shown_version(doc: Document) -> DocumentVersion:

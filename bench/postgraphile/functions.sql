@@ -21,16 +21,22 @@ LANGUAGE sql STABLE AS $$
     ORDER BY d.published_at DESC, d.id DESC
 $$;
 
--- Public documents whose tokens match every word of the query, best first (Gongkai's order: by the
--- title and summary, then newest; migration 0011).
+-- Public documents whose tokens match every word of the query, best first (Gongkai's order: those
+-- whose title and summary hold the words, then the others, newest first in each; migration 0020).
 -- Gongkai cuts the query with jieba first; for a single word such as 低保 that is the word itself.
+-- Each tier is read in the order of ix_document_search_order, and UNION ALL keeps the tiers' order.
 CREATE OR REPLACE FUNCTION public.search_documents(query text) RETURNS SETOF public.documents
 LANGUAGE sql STABLE AS $$
-    SELECT d.* FROM public.document_search s
-    JOIN public.documents d ON d.id = s.document_id
-    WHERE s.tsv @@ plainto_tsquery('simple', query) AND d.public
-    ORDER BY ts_rank(s.head_tsv, plainto_tsquery('simple', query)) DESC, s.published_at DESC NULLS LAST,
-        s.document_id DESC
+    (SELECT d.* FROM public.document_search s
+     JOIN public.documents d ON d.id = s.document_id
+     WHERE s.head_tsv @@ plainto_tsquery('simple', query) AND d.public
+     ORDER BY s.published_at DESC NULLS LAST, s.document_id DESC)
+    UNION ALL
+    (SELECT d.* FROM public.document_search s
+     JOIN public.documents d ON d.id = s.document_id
+     WHERE s.tsv @@ plainto_tsquery('simple', query) AND NOT s.head_tsv @@ plainto_tsquery('simple', query)
+       AND d.public
+     ORDER BY s.published_at DESC NULLS LAST, s.document_id DESC)
 $$;
 
 -- About 60 characters of the summary, the body or the title around the first occurrence of the

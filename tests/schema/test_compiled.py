@@ -49,6 +49,26 @@ EVERYTHING = """query Everything($n: Int!, $a: String) {
 }
 """
 EVERYTHING_ROOT = EVERYTHING.replace("  __typename\n  list:", "  list:")  # a plan has one root field
+KIOSK_SEARCH = (CLIENTS / "kiosk" / "Search.graphql").read_text(encoding="utf-8")
+# Every field of a search hit, and the document's fields as a search shows them.
+EVERYTHING_SEARCH = """query EverythingSearch($q: String!, $u: String, $n: Int, $a: String) {
+  found: search(query: $q, unitCode: $u, first: $n, after: $a) {
+    __typename totalCount totalCountExact
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      __typename cursor
+      node {
+        __typename snippet rank score: rank
+        document {
+          __typename id indexNo kind status title publishedAt publisher { name shortName }
+          current { title summary bodyFormat domain { name } attachments { filename size url } }
+          attachments { filename }
+        }
+      }
+    }
+  }
+}
+"""
 
 # Not covered: a filter, a fragment, a directive, a field outside the tables.
 NOT_COVERED = [
@@ -72,9 +92,10 @@ def test_the_portal_lists_have_plans_and_others_do_not() -> None:
     compiled = CompiledDocuments(built._schema, trusted, 50_000)
     assert compiled.get(document_id(PUBLIC), "PublicDocuments") is not None
     assert compiled.get(document_id(LATEST), None) is not None
+    assert compiled.get(document_id(KIOSK_SEARCH), "KioskSearch") is not None
     local = (CLIENTS / "kiosk" / "LocalItems.graphql").read_text(encoding="utf-8")
     assert compiled.get(document_id(local), "LocalItems") is None
-    assert len(compiled) == 2
+    assert len(compiled) == 3
     extra = TrustedDocuments({document_id(t): t for t in [EVERYTHING, EVERYTHING_ROOT, *NOT_COVERED]})
     plans = CompiledDocuments(built._schema, extra, 50_000)
     assert plans.get(document_id(EVERYTHING_ROOT), "Everything") is not None
@@ -85,7 +106,7 @@ def test_the_portal_lists_have_plans_and_others_do_not() -> None:
 @pytest.fixture
 def manifest(migrated: Settings, tmp_path: Path) -> Settings:
     """The front ends' manifest and the test's documents, as the apps' trusted documents."""
-    texts = {**build_manifest(), **{document_id(t): t for t in [EVERYTHING_ROOT, *NOT_COVERED]}}
+    texts = {**build_manifest(), **{document_id(t): t for t in [EVERYTHING_ROOT, EVERYTHING_SEARCH, *NOT_COVERED]}}
     path = tmp_path / "trusted-documents.json"
     path.write_text(render_manifest(texts), encoding="utf-8")
     return replace(migrated, trusted_documents=path)
@@ -172,6 +193,38 @@ async def test_compiled_answers_are_the_executors_bytes(
     assert not [s for s in ours if s.lstrip().startswith("SELECT organizations")]
 
 
+async def test_compiled_searches_are_the_executors_bytes(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+) -> None:
+    office = await login(executor, "huili_office")
+    made = await GraphQLClient(executor).data(
+        'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
+    )
+    kiosk = made["createKiosk"]["token"]
+    ours, theirs = _statements(compiled), _statements(executor)
+    ranks: set[float] = set()
+    for who in (None, office, kiosk):
+        for q in ("公开", "低保", "数据", "通知 公告", "会理县"):
+            after: str | None = None
+            for _ in range(20):  # every hit, 2 at a time, through every field
+                body = {"documentId": document_id(EVERYTHING_SEARCH), "variables": {"q": q, "n": 2, "a": after}}
+                data = (await both(compiled, executor, body, who)).json()["data"]["found"]
+                ranks |= {e["node"]["rank"] for e in data["edges"]}
+                if not data["pageInfo"]["hasNextPage"]:
+                    break
+                after = data["pageInfo"]["endCursor"]
+            for variables in ({"query": q}, {"query": q, "first": 50}, {"query": q, "unitCode": "513425102001"}):
+                await both(compiled, executor, {"documentId": document_id(KIOSK_SEARCH), "variables": variables}, who)
+    assert ranks == {0.0, 1.0}  # both tiers were shown
+    # the executor's answers: no word, a unit that is not one, a cursor of another list, a missing query
+    for variables in ({"query": "，。"}, {"query": "公开", "unitCode": "12"}, {"query": "公开", "after": "b2Zmc2V0OjQ="}, {}):
+        answer = await both(compiled, executor, {"documentId": document_id(KIOSK_SEARCH), "variables": variables})
+        assert variables.get("query") == "，。" or "errors" in answer.json(), variables
+    # the plans answered: the hits' rows with their publishers joined, no statement of their own
+    assert 0 < len(ours) < len(theirs), (len(ours), len(theirs))
+    assert not [s for s in ours if s.lstrip().startswith("SELECT organizations")]
+
+
 @pytest.mark.parametrize(
     "variables",
     [
@@ -216,3 +269,12 @@ async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, c
     await compiled.post("/graphql", json={"documentId": document_id(PUBLIC), "variables": {"first": 50}})
     assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 3  # and the bounded count
     assert json.loads(response.content)["data"]["documents"]["edges"]
+    used.clear()
+    for n in (10, 50, 100):
+        seen.clear()
+        variables = {"query": "公开", "first": n}
+        response = await compiled.post("/graphql", json={"documentId": document_id(KIOSK_SEARCH), "variables": variables})
+        assert response.status_code == 200 and response.json()["data"]["search"]["edges"], response.text
+        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+    # the synonyms, a page of each tier, the hits' rows with their publishers joined, the bounded count
+    assert used == {10: 5, 50: 5, 100: 5}, seen

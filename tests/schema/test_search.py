@@ -20,7 +20,7 @@ COUNTY, TOWN, SIBLING, VILLAGE = "513425000000", "513425101000", "513425102000",
 
 SEARCH = """query($q: String!, $u: String, $n: Int, $a: String) {
   search(query: $q, unitCode: $u, first: $n, after: $a) {
-    totalCount pageInfo { hasNextPage endCursor }
+    totalCount totalCountExact pageInfo { hasNextPage endCursor }
     edges { cursor node { snippet rank document { id title indexNo status } } }
   } }"""
 
@@ -199,7 +199,7 @@ async def test_empty_query_gives_an_empty_page(gql: GraphQLClient, make_user: An
     await publish(gql, desk, title="低保通知")
     for q in ("", "   ", "，。！"):
         data = await gql.data(SEARCH, {"q": q})
-        assert data["search"] == {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
+        assert data["search"] == {"totalCount": 0, "totalCountExact": True, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
 
 
 async def test_search_page_runs_constant_statements(
@@ -241,9 +241,10 @@ async def test_search_page_runs_constant_statements(
 
     (small, _), (large, page) = await count(5), await count(30)
     assert small == large, statement_counter.statements
-    # the synonym groups, count, the ranked ids, their documents and versions, publishers, units,
+    # the synonym groups, count, the ids of each tier (资金 is in the bodies only: the title-and-summary
+    # tier is empty, the page is the text tier's), their documents and versions, publishers, units,
     # domains, attachments
-    assert large <= 8, statement_counter.statements
+    assert large <= 9, statement_counter.statements
     rest = await gql.data(query, {"n": 30, "a": page["search"]["pageInfo"]["endCursor"]})
     assert len(rest["search"]["edges"]) == 5 and rest["search"]["pageInfo"]["hasNextPage"] is False
     capped = await gql.data(query, {"n": 500})
@@ -273,28 +274,84 @@ async def test_a_query_longer_than_a_search_box_is_refused_before_jieba_cuts_it(
     assert (refused.value.field, refused.value.code) == ("query", "TOO_LONG")
 
 
-async def test_postgresql_ranks_from_the_search_table_alone(
+async def test_a_search_pages_by_tier_and_stays_right_while_documents_are_published(
+    gql: GraphQLClient, make_user: Any, session: Any, system: Any
+) -> None:
+    """Title-or-summary hits first, then text-only hits, newest first in each; the cursors carry
+    the tier, so a page that starts in one tier and ends in the next neither skips nor repeats a
+    hit, and a document published between two pages does not shift the later ones."""
+    desk = await make_desk(session, system, make_user)
+    for i in range(3):
+        await publish(gql, desk, title=f"低保公示{i}", body="名单如下。")
+    for i in range(2):
+        await publish(gql, desk, title=f"救助通知{i}", body="其中涉及低保的事项另行通知。")
+    seen: list[tuple[str, float]] = []
+    after = None
+    while True:
+        data = (await gql.data(SEARCH, {"q": "低保", "n": 2, "a": after}))["search"]
+        seen += [(e["node"]["document"]["title"], e["node"]["rank"]) for e in data["edges"]]
+        if not seen[2:]:
+            await publish(gql, desk, title="低保公示新", body="新名单。")  # newer than every cursor
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+    assert seen == [("低保公示2", 1.0), ("低保公示1", 1.0), ("低保公示0", 1.0), ("救助通知1", 0.0), ("救助通知0", 0.0)]
+    assert data["totalCount"] == 6 and data["totalCountExact"] is True  # counted after the sixth
+    fresh = (await gql.data(SEARCH, {"q": "低保", "n": 1}))["search"]["edges"]
+    assert fresh[0]["node"]["document"]["title"] == "低保公示新"
+    # a tier there is none of, and an offset cursor (search paged by offset before migration 0020)
+    for forged in ("a2V5czpbInNlYXJjaCIsWzcseyJ0IjoiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCJ9LDFdXQ==", "b2Zmc2V0OjQ="):
+        error = (await gql(SEARCH, {"q": "低保", "a": forged}))["errors"][0]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after", "reason": "INVALID_CURSOR"}
+
+
+async def test_the_search_count_is_bounded(gql: GraphQLClient, make_user: Any, session: Any, system: Any) -> None:
+    desk = await make_desk(session, system, make_user)
+    for i in range(4):
+        await publish(gql, desk, title=f"低保公示{i}", body="名单如下。")
+    exact = await search.search(session, SystemActor(authorizer=system.authorizer), "低保", first=1, count_limit=4)
+    bounded = await search.search(session, SystemActor(authorizer=system.authorizer), "低保", first=1, count_limit=3)
+    assert exact is not None and bounded is not None
+    assert (await exact.count()).value == 4 and (await exact.count()).exact is True
+    assert (await bounded.count()).value == 3 and (await bounded.count()).exact is False
+
+
+async def test_postgresql_search_pages_read_their_index_in_order(
     gql: GraphQLClient, make_user: Any, session: Any, system: Any, app: Any, migrated: Any
 ) -> None:
-    """Migration 0011: the ranked statement reads document_search only (no row of documents per
-    hit), whose long columns live out of line and whose ranked ones in the row."""
+    """A search page reads document_search alone (no row of documents per hit), in the order of
+    ix_document_search_order (migration 0020): no sort of the hits, whatever their number. The
+    long columns live out of line and the head's in the row (migration 0011)."""
     if not migrated.database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL: .ci/run runs the suite against it as well")
     from sqlalchemy import event, text
 
     desk = await make_desk(session, system, make_user)
     await publish(gql, desk, title="低保资金发放公示", body="本月低保资金已发放。" * 200)
-    seen: list[str] = []
+    await publish(gql, desk, title="救助通知", body="其中涉及低保的事项另行通知。")
+    recorded: list[tuple[str, Any]] = []
     engine = app.state.engine.sync_engine
-    listener = lambda *a: seen.append(a[2])  # noqa: E731
+    listener = lambda *a: recorded.append((a[2], a[3]))  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        assert await titles(gql, "低保") == ["低保资金发放公示"]
+        assert await titles(gql, "低保") == ["低保资金发放公示", "救助通知"]
+        page = (await gql.data(SEARCH, {"q": "低保 资金", "n": 1}))["search"]
+        await gql.data(SEARCH, {"q": "低保 资金", "n": 1, "a": page["pageInfo"]["endCursor"]})
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    ranked = [s for s in seen if "ts_rank" in s]
-    assert len(ranked) == 1 and "head_tsv" in ranked[0] and " documents" not in ranked[0], ranked
+    pages = [(s, p) for s, p in recorded if "ORDER BY document_search.published_at DESC NULLS LAST" in s]
+    # each page reads the title-and-summary tier, then the text tier: its first page is not full
+    assert len(pages) == 6 and not any(" documents" in s for s, _ in pages), [s for s, _ in recorded]
     async with app.state.engine.connect() as conn:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            await conn.execute(text(f"SET {setting} = off"))
+        for statement, parameters in pages:
+            explained = await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            nodes = _plan_nodes(explained.scalar_one()[0]["Plan"])
+            kinds = [n["Node Type"] for n in nodes]
+            assert "Sort" not in kinds and "Incremental Sort" not in kinds, (statement, kinds)
+            assert any(n.get("Index Name") == "ix_document_search_order" for n in nodes), (statement, kinds)
+        await conn.rollback()
         options = (
             await conn.execute(text("SELECT reloptions FROM pg_class WHERE oid = 'document_search'::regclass"))
         ).scalar()
@@ -306,6 +363,10 @@ async def test_postgresql_ranks_from_the_search_table_alone(
         )  # fmt: skip
     assert "toast_tuple_target=128" in options
     assert storage == {"head": "m", "head_tsv": "m", "tsv": "x", "tokens": "x"}
+
+
+def _plan_nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _plan_nodes(child))]
 
 
 SYNONYMS_SET = """mutation($g: [[String!]!]!, $v: Int!) { setSearchSynonyms(groups: $g, version: $v) {

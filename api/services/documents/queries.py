@@ -245,6 +245,17 @@ def _build_row_statements(columns: RowColumns, f: DocumentFilter, actor: Actor) 
     return base, stmt
 
 
+async def public_document_rows(
+    session: AsyncSession, actor: Actor, columns: RowColumns, ids: Sequence[int]
+) -> dict[int, Row[Any]]:
+    """The rows (as ``list_document_rows`` makes them) of the public documents among ``ids``, by id:
+    what a search shows of its hits."""
+    _, stmt = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
+    stmt = stmt.where(among(session, Document.id, ids), Document.public.is_(True))
+    rows = (await (await session.connection()).execute(stmt)).all()
+    return {row.id: row for row in rows}
+
+
 async def attachment_rows_of_versions(
     session: AsyncSession, actor: Actor, version_ids: Sequence[int]
 ) -> list[list[Row[Any]]]:

@@ -417,7 +417,8 @@ class Kiosk {
       const { data } = await this.api.query(
         "KioskSearch", { query: text, unitCode: this.unitCode, first: 20 }, { keep: false });
       const edges = data.search.edges;
-      $("search-count").textContent = `“${text}”：共 ${data.search.totalCount} 条`;
+      const count = data.search.totalCountExact ? `${data.search.totalCount}` : `${data.search.totalCount} 余`;
+      $("search-count").textContent = `“${text}”：共 ${count} 条`;
       $("search-results").replaceChildren(...edges.map(({ node }) =>
         this.card({ ...node.document, snippet: node.snippet }, "search")));
     } catch (error) {
