@@ -28,6 +28,7 @@ from graphql import (
     BooleanValueNode,
     FieldNode,
     GraphQLSchema,
+    InlineFragmentNode,
     IntValueNode,
     NamedTypeNode,
     NonNullTypeNode,
@@ -46,7 +47,7 @@ from strawberry.relay import to_base64
 from api.auth.actor import Actor
 from api.errors import Forbidden, Unauthenticated, UserInputError
 from api.services import documents as service
-from api.services import search
+from api.services import micropower, search
 
 from .bounds import check_operation
 from .cost import operation_cost
@@ -77,7 +78,14 @@ class Link:
     wrap: str = "{}"
 
 
-Table = dict[str, str | Link]
+@dataclass(frozen=True)
+class Union:
+    """A field of a union type: each member's dict, chosen by the edge's ``$_kind``."""
+
+    members: tuple[tuple[str, str], ...]  # (kind, type name); the last is the otherwise
+
+
+Table = dict[str, str | Link | Union]
 
 TABLES: dict[str, Table] = {
     "DocumentConnection": {
@@ -93,6 +101,13 @@ TABLES: dict[str, Table] = {
         "totalCountExact": "P.count.exact",
     },
     "SearchHitEdge": {"cursor": "$_cursor", "node": Link("SearchHit")},
+    "LocalItemConnection": {
+        "pageInfo": Link("PageInfo"),
+        "edges": Link("LocalItemEdge", "[{} for r, a, s, c, h in P.edges]"),
+        "totalCount": "P.count.value",
+        "totalCountExact": "P.count.exact",
+    },
+    "LocalItemEdge": {"cursor": "$_cursor", "node": Union((("D", "Document"), ("P", "VillagePowerItem")))},
     "SearchHit": {"snippet": "$_snippet", "rank": "$_rank", "document": Link("Document")},
     "PageInfo": {
         "hasNextPage": "P.has_next",
@@ -157,6 +172,22 @@ TABLES: dict[str, Table] = {
         "name": "$d_name",
         "position": "$d_position",
     },
+    "VillagePowerItem": {
+        "id": 'b64("VillagePowerItem", $i_id)',
+        "category": "$i_category",
+        "name": "$i_name",
+        "basis": "$i_basis",
+        "steps": "$i_steps",
+        "responsible": "$i_responsible",
+        "disclosed": "$i_disclosed",
+        "timing": "$i_timing",
+        "channel": "$i_channel",
+        "local": "$i_local",
+        "applicable": "$i_applicable",
+        "notApplicableReason": "$i_not_applicable_reason",
+        "adoptedAt": "iso($i_adopted_at)",
+        "version": "$i_version",
+    },
     "Attachment": {
         "filename": "x[2]",
         "contentType": "x[3]",
@@ -167,7 +198,7 @@ TABLES: dict[str, Table] = {
 }
 
 # The edge's other values ($_…) by the name the expressions give them.
-SPECIAL = {"_status": "s", "_cursor": "c", "_attachments": "a", "_rank": "h[0]", "_snippet": "h[1]"}
+SPECIAL = {"_status": "s", "_cursor": "c", "_attachments": "a", "_rank": "h[0]", "_snippet": "h[1]", "_kind": "h"}
 
 
 class Names(dict[str, str]):
@@ -181,6 +212,8 @@ class Names(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         self.seen.add(key)
+        if key.startswith("i_"):  # a micro-power entry's value (``micropower.village_item_rows``)
+            return f"r[{key[2:]!r}]"
         return SPECIAL.get(key) or f"r[{self.index.get(key, -1)}]"
 
 
@@ -188,6 +221,7 @@ class Names(dict[str, str]):
 ROOTS = {
     "documents": ("DocumentConnection", frozenset({"first", "after", "filter"})),
     "search": ("SearchResultConnection", frozenset({"query", "unitCode", "first", "after"})),
+    "localItems": ("LocalItemConnection", frozenset({"unitCode", "first", "after", "filter"})),
 }
 
 
@@ -199,9 +233,13 @@ def expression(selection_set: SelectionSetNode | None, type_name: str, names: Na
     """The Python expression of the dict that answers ``selection_set`` on ``type_name``."""
     if selection_set is None:
         raise NotCovered(f"{type_name}: no selection")
+    return "{" + ", ".join(_items(list(selection_set.selections), type_name, names)) + "}"
+
+
+def _items(selections: list[Any], type_name: str, names: Names) -> list[str]:
     table = TABLES[type_name]
     items: list[str] = []
-    for node in selection_set.selections:
+    for node in selections:
         if not isinstance(node, FieldNode) or node.directives or node.arguments:
             raise NotCovered(f"{type_name}: a fragment, a directive or an argument")
         field = node.name.value
@@ -209,14 +247,52 @@ def expression(selection_set: SelectionSetNode | None, type_name: str, names: Na
         entry = "'" + type_name + "'" if field == "__typename" else table.get(field)
         if entry is None:
             raise NotCovered(f"{type_name}.{field}")
-        if isinstance(entry, Link):
+        if isinstance(entry, Union):
+            items.append(f"{key}: {_union(node.selection_set, entry, names)}")
+        elif isinstance(entry, Link):
             inner = expression(node.selection_set, entry.type_name, names)
             items.append(f"{key}: {Template(entry.wrap).substitute(names).replace('{}', inner, 1)}")
         elif node.selection_set is not None:
             raise NotCovered(f"{type_name}.{field}: a selection on a scalar")
         else:
             items.append(f"{key}: {Template(entry).substitute(names)}")
-    return "{" + ", ".join(items) + "}"
+    return items
+
+
+def _union(selection_set: SelectionSetNode | None, union: Union, names: Names) -> str:
+    """Each member's dict, as graphql-core collects its fields: the union's own (``__typename``)
+    and the member's inline fragments, in the document's order; chosen by the edge's kind."""
+    if selection_set is None:
+        raise NotCovered("a union without a selection")
+    members = {type_name for _, type_name in union.members}
+    for node in selection_set.selections:
+        if isinstance(node, FieldNode) and node.name.value == "__typename" and not node.directives:
+            continue
+        if not isinstance(node, InlineFragmentNode) or node.directives or node.type_condition is None:
+            raise NotCovered("a union's field other than __typename, a named fragment or a directive")
+        if node.type_condition.name.value not in members:
+            raise NotCovered(f"a fragment on {node.type_condition.name.value}")
+    built = []
+    for _, type_name in union.members:
+        picked: list[Any] = []
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                picked.append(node)
+            elif (
+                isinstance(node, InlineFragmentNode)
+                and node.type_condition is not None
+                and (node.type_condition.name.value == type_name)
+            ):
+                picked.extend(node.selection_set.selections)
+        keys = [(n.alias or n.name).value for n in picked if isinstance(n, FieldNode)]
+        if len(keys) != len(set(keys)):
+            raise NotCovered("a response key asked twice (fields to merge)")
+        built.append("{" + ", ".join(_items(picked, type_name, names)) + "}")
+    kind = Template("$_kind").substitute(names)
+    out = built[-1]
+    for (code, _), member in zip(reversed(union.members[:-1]), reversed(built[:-1]), strict=True):
+        out = f"({member} if {kind} == {code!r} else {out})"
+    return out
 
 
 @dataclass(frozen=True)
@@ -283,7 +359,11 @@ class Plan:
             return None
         if not (first is None or type(first) is int) or not (after is None or type(after) is str):
             return None
-        if self.root == "search" and (type(query) is not str or not (unit_code is None or type(unit_code) is str)):
+        if self.root == "search" and type(query) is not str:
+            return None
+        if self.root != "documents" and not (unit_code is None or type(unit_code) is str):
+            return None
+        if self.root == "localItems" and unit_code is None:
             return None
         if check_operation(self.schema, self.document, self.operation_name, variables):
             return None
@@ -305,17 +385,43 @@ class Plan:
                 raise NotCovered("a query without a word")
             rows = [row for row, _, _ in page.items]
             hits: list[Any] = [(rank, text) for _, rank, text in page.items]
+        elif self.root == "localItems":
+            page = await search.list_local_items(session, actor, unit_code, search.LocalFilter(), first, after)
+            kinds = [item.kind for item in page.items]
+            ids = [item.id for item in page.items]
+            docs = await service.public_document_rows(
+                session, actor, self.columns, [i for i, k in zip(ids, kinds, strict=True) if k == search.DOCUMENT]
+            )
+            entries = await micropower.village_item_rows(
+                session, actor, [i for i, k in zip(ids, kinds, strict=True) if k == search.POWER_ITEM]
+            )
+            try:
+                rows = [docs[i] if k == search.DOCUMENT else entries[i] for i, k in zip(ids, kinds, strict=True)]
+            except KeyError as exc:  # changed between the two statements: the executor's
+                raise NotCovered("an item gone from the page") from exc
+            hits = kinds
         else:
-            page = await service.list_document_rows(session, actor, service.DocumentFilter(), self.columns, first, after)
+            page = await service.list_document_rows(
+                session, actor, service.DocumentFilter(), self.columns, first, after
+            )
             rows = page.items
-            hits = [None] * len(rows)
-        if any(row[CURRENT_VERSION] is None for row in rows):
+            hits = [search.DOCUMENT] * len(rows)
+        documents = [r for r, kind in zip(rows, hits, strict=True) if kind != search.POWER_ITEM]
+        if any(row[CURRENT_VERSION] is None for row in documents):
             raise NotCovered("a document without a current version (a staff list's draft)")
         none = [None] * len(rows)
         attachments: list[Any] = none
         if self.attachments:
-            attachments = await service.attachment_rows_of_versions(session, actor, [r[CURRENT_VERSION] for r in rows])
-        statuses = [service.shown_status(actor, r).name for r in rows] if self.status else none  # type: ignore[arg-type]
+            found = iter(
+                await service.attachment_rows_of_versions(session, actor, [r[CURRENT_VERSION] for r in documents])
+            )
+            attachments = [[] if kind == search.POWER_ITEM else next(found) for kind in hits]
+        statuses: list[Any] = none
+        if self.status:
+            statuses = [
+                None if kind == search.POWER_ITEM else service.shown_status(actor, r).name  # type: ignore[arg-type]
+                for r, kind in zip(rows, hits, strict=True)
+            ]
         cursors = page.cursors
         values = PageValues(
             edges=list(zip(rows, attachments, statuses, cursors if self.cursors else none, hits, strict=True)),
@@ -329,7 +435,7 @@ class Plan:
 
 
 def _row_columns(seen: set[str]) -> service.RowColumns:
-    columns = {n for n in seen if n not in SPECIAL}
+    columns = {n for n in seen if n not in SPECIAL and not n.startswith("i_")}
     own = {n for n in columns if not n.startswith(("v_", "p_", "d_"))}
     if not own <= set(service.DOCUMENT_COLUMNS):
         raise NotCovered(f"not document columns: {sorted(own - set(service.DOCUMENT_COLUMNS))}")

@@ -18,7 +18,7 @@ from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
 
 from . import audit
-from .pages import by_ids
+from .pages import among, by_ids
 from .units import find_unit, get_unit
 
 CONTENT = ("category", "name", "basis", "steps", "responsible", "disclosed", "timing", "channel")
@@ -202,6 +202,27 @@ async def village_power_list(session: AsyncSession, village_code: str) -> list[V
 
 async def power_items_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> list[PowerItem | None]:
     return await by_ids(session, PowerItem, ids)
+
+
+async def village_item_rows(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The entries with these ids as plain values, by id (their content ``resolved``, ``local``
+    when the village added it itself), in one statement with their templates: what the compiled
+    plans of trusted documents show of them (schema/compiled.py)."""
+    if not ids:
+        return {}
+    stmt = (
+        select(VillagePowerItem, PowerItem)
+        .outerjoin(PowerItem, PowerItem.id == VillagePowerItem.template_id)
+        .where(among(session, VillagePowerItem.id, ids))
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for item, template in (await session.execute(stmt)).all():
+        found[item.id] = {
+            "id": item.id, **resolved(item, template), "local": item.template_id is None,
+            "applicable": item.applicable, "not_applicable_reason": item.not_applicable_reason,
+            "adopted_at": item.adopted_at, "version": item.version,
+        }  # fmt: skip
+    return found
 
 
 async def village_items_by_ids(

@@ -50,6 +50,25 @@ EVERYTHING = """query Everything($n: Int!, $a: String) {
 """
 EVERYTHING_ROOT = EVERYTHING.replace("  __typename\n  list:", "  list:")  # a plan has one root field
 KIOSK_SEARCH = (CLIENTS / "kiosk" / "Search.graphql").read_text(encoding="utf-8")
+LOCAL_ITEMS = (CLIENTS / "kiosk" / "LocalItems.graphql").read_text(encoding="utf-8")
+# Every field of a micro-power entry, the union's own __typename, and fragments in both orders.
+EVERYTHING_LOCAL = """query EverythingLocal($u: String!, $n: Int, $a: String) {
+  here: localItems(unitCode: $u, first: $n, after: $a) {
+    totalCount totalCountExact pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      cursor
+      node {
+        ... on VillagePowerItem {
+          __typename id category name basis steps responsible disclosed timing channel local applicable
+          notApplicableReason adoptedAt version
+        }
+        __typename
+        ... on Document { id kind status title current { summary } attachments { filename url } }
+      }
+    }
+  }
+}
+"""
 # Every field of a search hit, and the document's fields as a search shows them.
 EVERYTHING_SEARCH = """query EverythingSearch($q: String!, $u: String, $n: Int, $a: String) {
   found: search(query: $q, unitCode: $u, first: $n, after: $a) {
@@ -93,9 +112,8 @@ def test_the_portal_lists_have_plans_and_others_do_not() -> None:
     assert compiled.get(document_id(PUBLIC), "PublicDocuments") is not None
     assert compiled.get(document_id(LATEST), None) is not None
     assert compiled.get(document_id(KIOSK_SEARCH), "KioskSearch") is not None
-    local = (CLIENTS / "kiosk" / "LocalItems.graphql").read_text(encoding="utf-8")
-    assert compiled.get(document_id(local), "LocalItems") is None
-    assert len(compiled) == 3
+    assert compiled.get(document_id(LOCAL_ITEMS), "LocalItems") is not None
+    assert len(compiled) == 4
     extra = TrustedDocuments({document_id(t): t for t in [EVERYTHING, EVERYTHING_ROOT, *NOT_COVERED]})
     plans = CompiledDocuments(built._schema, extra, 50_000)
     assert plans.get(document_id(EVERYTHING_ROOT), "Everything") is not None
@@ -106,7 +124,8 @@ def test_the_portal_lists_have_plans_and_others_do_not() -> None:
 @pytest.fixture
 def manifest(migrated: Settings, tmp_path: Path) -> Settings:
     """The front ends' manifest and the test's documents, as the apps' trusted documents."""
-    texts = {**build_manifest(), **{document_id(t): t for t in [EVERYTHING_ROOT, EVERYTHING_SEARCH, *NOT_COVERED]}}
+    extra = [EVERYTHING_ROOT, EVERYTHING_SEARCH, EVERYTHING_LOCAL, *NOT_COVERED]
+    texts = {**build_manifest(), **{document_id(t): t for t in extra}}
     path = tmp_path / "trusted-documents.json"
     path.write_text(render_manifest(texts), encoding="utf-8")
     return replace(migrated, trusted_documents=path)
@@ -225,6 +244,48 @@ async def test_compiled_searches_are_the_executors_bytes(
     assert not [s for s in ours if s.lstrip().startswith("SELECT organizations")]
 
 
+async def test_compiled_local_items_are_the_executors_bytes(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+) -> None:
+    office = await login(executor, "huili_office")
+    made = await GraphQLClient(executor).data(
+        'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
+    )
+    kiosk = made["createKiosk"]["token"]
+    ours, theirs = _statements(compiled), _statements(executor)
+    kinds: set[str] = set()
+    for who in (None, office, kiosk):
+        for unit in ("513425102001", "513425102000", "513425000000"):  # a village, its town, the county
+            after: str | None = None
+            for _ in range(40):  # every item, 3 at a time, through every field
+                body = {"documentId": document_id(EVERYTHING_LOCAL), "variables": {"u": unit, "n": 3, "a": after}}
+                answer = (await both(compiled, executor, body, who)).json()
+                if who == kiosk and unit != "513425102001":  # a kiosk sees its own place only
+                    assert answer["data"] is None and answer["errors"], answer
+                    break
+                data = answer["data"]["here"]
+                kinds |= {e["node"]["__typename"] for e in data["edges"]}
+                if not data["pageInfo"]["hasNextPage"]:
+                    break
+                after = data["pageInfo"]["endCursor"]
+            for variables in ({"unitCode": unit}, {"unitCode": unit, "first": 100}, {"unitCode": unit, "first": 0}):
+                await both(compiled, executor, {"documentId": document_id(LOCAL_ITEMS), "variables": variables}, who)
+    assert kinds == {"Document", "VillagePowerItem"}
+    # the plans answered: entries read with their templates joined, publishers with the documents
+    joined = "LEFT OUTER JOIN power_items"
+    assert any(joined in s for s in ours) and not any(joined in s for s in theirs)
+    assert not [s for s in ours if s.lstrip().startswith("SELECT organizations")]
+    # the executor's: a filter, an unknown unit, a unit a kiosk may not see, no unit
+    cases = [
+        ({"unitCode": "513425102001", "filter": {"includePowerList": False}}, None),
+        ({"unitCode": "513425999999"}, None),
+        ({"unitCode": "513425101000"}, kiosk),
+        ({}, None),
+    ]
+    for variables, who in cases:
+        await both(compiled, executor, {"documentId": document_id(LOCAL_ITEMS), "variables": variables}, who)
+
+
 @pytest.mark.parametrize(
     "variables",
     [
@@ -278,3 +339,14 @@ async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, c
         used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
     # the synonyms, a page of each tier, the hits' rows with their publishers joined, the bounded count
     assert used == {10: 5, 50: 5, 100: 5}, seen
+    used.clear()
+    for n in (10, 50, 100):
+        seen.clear()
+        variables = {"unitCode": "513425102001", "first": n}
+        response = await compiled.post("/graphql", json={"documentId": document_id(LOCAL_ITEMS), "variables": variables})
+        assert response.status_code == 200 and response.json()["data"]["localItems"]["edges"], response.text
+        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+    # the unit; the documents and the micro-power entries, each in its order; the documents' rows
+    # with their publishers and domains; the entries with their templates (when the page shows
+    # one: the newest 10 items are documents); the attachments; the two parts' counts
+    assert used[10] + 1 == used[50] == used[100] == 8, used
