@@ -386,19 +386,17 @@ class Plan:
             rows = [row for row, _, _ in page.items]
             hits: list[Any] = [(rank, text) for _, rank, text in page.items]
         elif self.root == "localItems":
-            page = await search.list_local_items(session, actor, unit_code, search.LocalFilter(), first, after)
-            kinds = [item.kind for item in page.items]
-            ids = [item.id for item in page.items]
-            docs = await service.public_document_rows(
-                session, actor, self.columns, [i for i, k in zip(ids, kinds, strict=True) if k == search.DOCUMENT]
+            page = await search.list_local_items(
+                session, actor, unit_code, search.LocalFilter(), first, after, columns=self.columns
             )
+            kinds = [item.kind for item in page.items]
             entries = await micropower.village_item_rows(
-                session, actor, [i for i, k in zip(ids, kinds, strict=True) if k == search.POWER_ITEM]
+                session, actor, [item.id for item in page.items if item.kind == search.POWER_ITEM]
             )
             try:
-                rows = [docs[i] if k == search.DOCUMENT else entries[i] for i, k in zip(ids, kinds, strict=True)]
+                rows = [item.row if item.kind == search.DOCUMENT else entries[item.id] for item in page.items]
             except KeyError as exc:  # changed between the two statements: the executor's
-                raise NotCovered("an item gone from the page") from exc
+                raise NotCovered("an entry gone from the page") from exc
             hits = kinds
         else:
             page = await service.list_document_rows(

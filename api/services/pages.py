@@ -230,6 +230,14 @@ def page_size(first: int | None, max_page_size: int = MAX_PAGE) -> int:
     return DEFAULT_PAGE if first is None else max(0, min(first, max_page_size))
 
 
+async def read(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Any:
+    """The result of a statement of columns (no entities) on the session's connection: without
+    the ORM's execution (a few hundred microseconds a statement), after a flush of what is pending."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await (await session.connection()).execute(stmt)
+
+
 def counter(
     session: AsyncSession, stmt: Select[*tuple[Any, ...]], limit: int = COUNT_LIMIT
 ) -> Callable[[], Awaitable[Count]]:
@@ -239,8 +247,27 @@ def counter(
     async def count() -> Count:
         ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
         bounded = ones.order_by(None).limit(limit + 1).subquery()
-        value = (await session.execute(select(func.count()).select_from(bounded))).scalar_one()
+        value = (await read(session, select(func.count()).select_from(bounded))).scalar_one()
         return Count(min(value, limit), value <= limit)
+
+    return count
+
+
+def counter_of_parts(
+    session: AsyncSession, stmts: Sequence[Select[*tuple[Any, ...]]], limit: int = COUNT_LIMIT
+) -> Callable[[], Awaitable[Count]]:
+    """The bounded count of a list made of several statements' rows, in one statement (each part
+    counted up to ``limit`` + 1 rows, in a scalar subquery of its own)."""
+
+    async def count() -> Count:
+        parts = []
+        for stmt in stmts:
+            ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+            bounded = ones.order_by(None).limit(limit + 1).subquery()
+            parts.append(select(func.count()).select_from(bounded).scalar_subquery())
+        values = (await read(session, select(*parts))).one()
+        total = sum(values)
+        return Count(min(total, limit), all(v <= limit for v in values) and total <= limit)
 
     return count
 
@@ -342,6 +369,7 @@ __all__ = [
     "by_ids",
     "counted",
     "counter",
+    "counter_of_parts",
     "decode_cursor",
     "decode_keys",
     "encode_cursor",
@@ -349,4 +377,5 @@ __all__ = [
     "fetch_page",
     "fetch_rows",
     "page_size",
+    "read",
 ]

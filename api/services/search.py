@@ -76,11 +76,12 @@ from .pages import (
     Page,
     among,
     bad_cursor,
-    counted,
     counter,
+    counter_of_parts,
     decode_keys,
     encode_keys,
     page_size,
+    read,
 )
 from .units import get_unit, level_of
 
@@ -569,7 +570,7 @@ class LocalFilter:
     include_power_list: bool = True
 
 
-def _place_paths(unit: AdminUnit) -> list[str]:
+def _place_paths(unit: AdminUnit | Place) -> list[str]:
     """The unit's path and its ancestors' (a village: county, town, village)."""
     return [p for p in prefixes(unit.scope_path) if p != "*"]
 
@@ -590,9 +591,10 @@ class LocalRow:
     kind: str  # DOCUMENT or POWER_ITEM
     id: int
     at: datetime
+    row: Any = None  # a document's row of the columns asked for
 
 
-def _local_documents(unit: AdminUnit, f: LocalFilter) -> Select[int, datetime | None]:
+def _local_documents(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, datetime | None]:
     """Public documents of organizations of the unit and of its ancestors."""
     docs = select(Document.id.label("id"), Document.published_at.label("at")).where(
         Document.public.is_(True),
@@ -608,7 +610,7 @@ def _local_documents(unit: AdminUnit, f: LocalFilter) -> Select[int, datetime | 
     return docs
 
 
-def _local_power_items(unit: AdminUnit, f: LocalFilter) -> Select[int, datetime | None] | None:
+def _local_power_items(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, datetime | None] | None:
     """The applicable entries of a village's micro-power list (not when documents are filtered)."""
     if not (f.include_power_list and f.kind is None and f.domain_id is None and unit.level is UnitLevel.VILLAGE):
         return None
@@ -628,6 +630,60 @@ def _directory_query(unit: AdminUnit) -> Select[Organization]:
     )
 
 
+@dataclass(frozen=True)
+class Place:
+    """What the local view reads of its unit."""
+
+    id: int
+    scope_path: str
+    level: UnitLevel
+
+
+async def _local_place(session: AsyncSession, actor: Actor, unit_code: str) -> Place:
+    """``local_unit``'s unit, as plain values read on the session's connection."""
+    stmt = select(AdminUnit.id, AdminUnit.scope_path, AdminUnit.level).where(AdminUnit.code == unit_code)
+    row = (await read(session, stmt)).first()
+    if row is None:
+        await get_unit(session, unit_code, "unitCode")  # refuses it, in its words
+    place = Place(row.id, row.scope_path, row.level)
+    actor.require_local(place.scope_path)
+    return place
+
+
+Part = tuple[str, Order, Select[*tuple[Any, ...]]]
+_LOCAL_PARTS: dict[tuple[Place, RowColumns | None], tuple[list[Part], list[Select[*tuple[Any, ...]]]]] = {}
+_LOCAL_PARTS_MAX = 4096  # places (a county's villages, towns and itself) whose statements are kept
+
+
+def _local_parts(
+    unit: Place, f: LocalFilter, columns: RowColumns | None
+) -> tuple[list[Part], list[Select[*tuple[Any, ...]]]]:
+    """The parts' statements of rows (the documents' and, for a village, the micro-power list's)
+    and of their counts; the unfiltered view's built once per place (a kiosk asks for the same on
+    every refresh). With ``columns`` the documents' rows hold them (``row_statement``)."""
+    from .documents.queries import row_statement
+
+    key = (unit, columns)
+    if f == LocalFilter() and (found := _LOCAL_PARTS.get(key)) is not None:
+        return found
+    docs = _local_documents(unit, f)
+    shown: Select[*tuple[Any, ...]] = docs
+    if columns is not None:
+        at = Document.published_at.label("at")
+        shown = row_statement(docs, columns, at, version_joined=f.domain_id is not None)
+    parts: list[Part] = [(DOCUMENT, _LOCAL_DOCUMENTS, shown)]
+    counts: list[Select[*tuple[Any, ...]]] = [docs]
+    items = _local_power_items(unit, f)
+    if items is not None:
+        parts.append((POWER_ITEM, _LOCAL_POWER_ITEMS, items))
+        counts.append(items)
+    if f == LocalFilter():
+        if len(_LOCAL_PARTS) >= _LOCAL_PARTS_MAX:
+            _LOCAL_PARTS.pop(next(iter(_LOCAL_PARTS)))
+        _LOCAL_PARTS[key] = (parts, counts)
+    return parts, counts
+
+
 async def list_local_items(
     session: AsyncSession,
     actor: Actor,
@@ -635,18 +691,17 @@ async def list_local_items(
     f: LocalFilter,
     first: int | None = None,
     after: str | None = None,
+    columns: RowColumns | None = None,
 ) -> Page[LocalRow]:
     """What applies to a place, newest first (``_local_documents`` and ``_local_power_items``);
-    a kiosk only its own place and the units below it.
+    a kiosk only its own place and the units below it. With ``columns``, each document's item
+    holds its row of them (``documents.list_document_rows``'s), read with the page.
 
     Each part is read in its own index order from the cursor on, one page (and one row) at most,
     and the two are merged here: a UNION ALL sorted as a whole sorted every matching row."""
-    unit = await local_unit(session, actor, unit_code)
+    unit = await _local_place(session, actor, unit_code)
     size = page_size(first)
-    docs, items = _local_documents(unit, f), _local_power_items(unit, f)
-    parts: list[tuple[str, Order, Select[int, datetime | None]]] = [(DOCUMENT, _LOCAL_DOCUMENTS, docs)]
-    if items is not None:
-        parts.append((POWER_ITEM, _LOCAL_POWER_ITEMS, items))
+    parts, counts = _local_parts(unit, f, columns)
     at: datetime | None = None
     if after is not None:
         at, kind, last_id = decode_keys("local_items", after, 3)
@@ -664,14 +719,13 @@ async def list_local_items(
                 stmt = stmt.where(at_column < at)
             else:
                 stmt = stmt.where(at_column <= at)
-        found = await session.execute(stmt.order_by(*order.order_by()).limit(size + 1))
-        rows += [LocalRow(part_kind, row.id, row.at) for row in found]
+        found = await read(session, stmt.order_by(*order.order_by()).limit(size + 1))
+        rows += [LocalRow(part_kind, row.id, row.at, row if columns is not None else None) for row in found]
     rows.sort(key=lambda r: (r.kind, -r.id))
     rows.sort(key=lambda r: r.at, reverse=True)  # stable: newest first, then kind, then id descending
     shown = rows[:size]
     cursors = [encode_keys("local_items", [r.at, r.kind, r.id]) for r in shown]
-    count = counted(*[counter(session, stmt) for _, _, stmt in parts])
-    return Page(shown, cursors, len(rows) > size, after is not None, count)
+    return Page(shown, cursors, len(rows) > size, after is not None, counter_of_parts(session, counts))
 
 
 async def local_documents_among(session: AsyncSession, actor: Actor, unit_code: str, ids: Collection[int]) -> list[int]:

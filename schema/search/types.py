@@ -33,7 +33,9 @@ class SearchResultConnection(Connection[SearchHit]):
     async def total_count(self) -> int:
         return (await self._page.count()).value
 
-    @strawberry.field(description=f"False when more than {SEARCH_COUNT_LIMIT:,} documents match (totalCount is the bound).")
+    @strawberry.field(
+        description=f"False when more than {SEARCH_COUNT_LIMIT:,} documents match (totalCount is the bound)."
+    )
     async def total_count_exact(self) -> bool:
         return (await self._page.count()).exact
 

@@ -230,19 +230,27 @@ _ROW_STATEMENTS_MAX = 512  # scopes (organizations and units of the signed-in st
 def _build_row_statements(columns: RowColumns, f: DocumentFilter, actor: Actor) -> tuple[Select[Any], Select[Any]]:
     """The list's statement (for its count) and the statement of its rows of ``columns``."""
     base = _documents_query(actor, f)
+    joined = f.domain_id is not None or f.attribute is not None  # _documents_query joined the version
+    return base, row_statement(base, columns, version_joined=joined)
+
+
+def row_statement(
+    base: Select[*tuple[Any, ...]], columns: RowColumns, *extra: Any, version_joined: bool = False
+) -> Select[Any]:
+    """``base`` (a statement of documents) as rows of ``DOCUMENT_COLUMNS`` and ``columns``, with
+    the current version, the publisher and the domain joined as needed, and ``extra`` columns."""
     picked: list[Any] = [getattr(Document, name) for name in DOCUMENT_COLUMNS]
     picked += [getattr(DocumentVersion, name).label(f"v_{name}") for name in columns.version]
     picked += [getattr(Organization, name).label(f"p_{name}") for name in columns.publisher]
     picked += [getattr(Domain, name).label(f"d_{name}") for name in columns.domain]
-    stmt = base.with_only_columns(*picked, maintain_column_froms=True)
-    joined = f.domain_id is not None or f.attribute is not None  # _documents_query joined the version
-    if (columns.version or columns.domain) and not joined:
+    stmt = base.with_only_columns(*picked, *extra, maintain_column_froms=True)
+    if (columns.version or columns.domain) and not version_joined:
         stmt = stmt.outerjoin(DocumentVersion, DocumentVersion.id == Document.current_version_id)
     if columns.publisher:
         stmt = stmt.outerjoin(Organization, Organization.id == Document.publisher_id)
     if columns.domain:
         stmt = stmt.outerjoin(Domain, Domain.id == DocumentVersion.domain_id)
-    return base, stmt
+    return stmt
 
 
 async def public_document_rows(
