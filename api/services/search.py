@@ -443,15 +443,25 @@ async def search(
     shown = select(Document).join(Document.current).options(contains_eager(Document.current))
     readable = shown.where(among(session, Document.id, ids), Document.public.is_(True))
     found = {d.id: d for d in (await session.execute(readable)).scalars()}
-    kept = [i for i, row in enumerate(page.items) if row.id in found]
-    if len(kept) < len(page.items):
-        page = Page([page.items[i] for i in kept], [page.cursors[i] for i in kept], page.has_next,
-                    page.has_previous, page.counter)  # fmt: skip
+    page = _kept(page, found)
     rows = [(found[row.id], _shown_version(found[row.id]), float(row.rank)) for row in page.items]
-    # Snippets parse each hit's body (HTML, possibly long): in a worker thread, on plain values.
-    texts = [(v.title, v.summary or "", v.body or "", v.body_format) for _, v, _ in rows]
-    snippets = await anyio.to_thread.run_sync(lambda: [snippet(_fields(*t), tokens) for t in texts])
+    snippets = await _snippets([(v.title, v.summary, v.body, v.body_format) for _, v, _ in rows], tokens)
     return page.replace([Hit(d, v, r, s) for (d, v, r), s in zip(rows, snippets, strict=True)])
+
+
+def _kept(page: Page[Any], found: Collection[int]) -> Page[Any]:
+    """The page without the hits that are not ``found`` (not public any more)."""
+    kept = [i for i, row in enumerate(page.items) if row.id in found]
+    if len(kept) == len(page.items):
+        return page
+    return Page([page.items[i] for i in kept], [page.cursors[i] for i in kept], page.has_next,
+                page.has_previous, page.counter)  # fmt: skip
+
+
+async def _snippets(texts: list[tuple[str, str | None, str | None, BodyFormat]], tokens: list[str]) -> list[str]:
+    # Snippets parse each hit's body (HTML, possibly long): in a worker thread, on plain values.
+    fields = [_fields(title, summary or "", body or "", fmt) for title, summary, body, fmt in texts]
+    return await anyio.to_thread.run_sync(lambda: [snippet(f, tokens) for f in fields])
 
 
 # What a hit's snippet is made of (``_fields``), read with the row of every hit.
@@ -479,14 +489,10 @@ async def search_rows(
         return None
     page = await _ranked_page(session, prepared, first, after, count_limit)
     found = await public_document_rows(session, actor, columns, [row.id for row in page.items])
-    kept = [i for i, row in enumerate(page.items) if row.id in found]  # as ``search`` keeps them
-    if len(kept) < len(page.items):
-        page = Page([page.items[i] for i in kept], [page.cursors[i] for i in kept], page.has_next,
-                    page.has_previous, page.counter)  # fmt: skip
+    page = _kept(page, found)
     rows = [found[row.id] for row in page.items]
-    texts = [(r.v_title, r.v_summary or "", r.v_body or "", r.v_body_format) for r in rows]
-    tokens = prepared.tokens
-    snippets = await anyio.to_thread.run_sync(lambda: [snippet(_fields(*t), tokens) for t in texts])
+    texts = [(r.v_title, r.v_summary, r.v_body, r.v_body_format) for r in rows]
+    snippets = await _snippets(texts, prepared.tokens)
     hits = zip(rows, page.items, snippets, strict=True)
     return page.replace([(row, float(item.rank), text) for row, item, text in hits])
 

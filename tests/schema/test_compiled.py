@@ -182,14 +182,20 @@ async def login(client: httpx.AsyncClient, username: str) -> str:
     return str(token)
 
 
-async def test_compiled_answers_are_the_executors_bytes(
-    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
-) -> None:
+@pytest.fixture
+async def callers(demo: None, executor: httpx.AsyncClient) -> tuple[str, str]:
+    """The district office's token and a kiosk's of the village 513425102001."""
     office = await login(executor, "huili_office")
     made = await GraphQLClient(executor).data(
         'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
     )
-    kiosk = made["createKiosk"]["token"]
+    return office, str(made["createKiosk"]["token"])
+
+
+async def test_compiled_answers_are_the_executors_bytes(
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient, callers: tuple[str, str]
+) -> None:
+    office, kiosk = callers
     ours, theirs = _statements(compiled), _statements(executor)
     for who in (None, office, kiosk):
         after: str | None = None
@@ -213,13 +219,9 @@ async def test_compiled_answers_are_the_executors_bytes(
 
 
 async def test_compiled_searches_are_the_executors_bytes(
-    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient, callers: tuple[str, str]
 ) -> None:
-    office = await login(executor, "huili_office")
-    made = await GraphQLClient(executor).data(
-        'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
-    )
-    kiosk = made["createKiosk"]["token"]
+    office, kiosk = callers
     ours, theirs = _statements(compiled), _statements(executor)
     ranks: set[float] = set()
     for who in (None, office, kiosk):
@@ -236,7 +238,12 @@ async def test_compiled_searches_are_the_executors_bytes(
                 await both(compiled, executor, {"documentId": document_id(KIOSK_SEARCH), "variables": variables}, who)
     assert ranks == {0.0, 1.0}  # both tiers were shown
     # the executor's answers: no word, a unit that is not one, a cursor of another list, a missing query
-    for variables in ({"query": "，。"}, {"query": "公开", "unitCode": "12"}, {"query": "公开", "after": "b2Zmc2V0OjQ="}, {}):
+    for variables in (
+        {"query": "，。"},
+        {"query": "公开", "unitCode": "12"},
+        {"query": "公开", "after": "b2Zmc2V0OjQ="},
+        {},
+    ):
         answer = await both(compiled, executor, {"documentId": document_id(KIOSK_SEARCH), "variables": variables})
         assert variables.get("query") == "，。" or "errors" in answer.json(), variables
     # the plans answered: the hits' rows with their publishers joined, no statement of their own
@@ -245,13 +252,9 @@ async def test_compiled_searches_are_the_executors_bytes(
 
 
 async def test_compiled_local_items_are_the_executors_bytes(
-    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient
+    demo: None, compiled: httpx.AsyncClient, executor: httpx.AsyncClient, callers: tuple[str, str]
 ) -> None:
-    office = await login(executor, "huili_office")
-    made = await GraphQLClient(executor).data(
-        'mutation { createKiosk(unitCode: "513425102001", name: "铜矿村便民服务点终端") { token } }', token=office
-    )
-    kiosk = made["createKiosk"]["token"]
+    office, kiosk = callers
     ours, theirs = _statements(compiled), _statements(executor)
     kinds: set[str] = set()
     for who in (None, office, kiosk):
@@ -334,7 +337,9 @@ async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, c
     for n in (10, 50, 100):
         seen.clear()
         variables = {"query": "公开", "first": n}
-        response = await compiled.post("/graphql", json={"documentId": document_id(KIOSK_SEARCH), "variables": variables})
+        response = await compiled.post(
+            "/graphql", json={"documentId": document_id(KIOSK_SEARCH), "variables": variables}
+        )
         assert response.status_code == 200 and response.json()["data"]["search"]["edges"], response.text
         used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
     # the synonyms, a page of each tier, the hits' rows with their publishers joined, the bounded count
@@ -343,7 +348,9 @@ async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, c
     for n in (10, 50, 100):
         seen.clear()
         variables = {"unitCode": "513425102001", "first": n}
-        response = await compiled.post("/graphql", json={"documentId": document_id(LOCAL_ITEMS), "variables": variables})
+        response = await compiled.post(
+            "/graphql", json={"documentId": document_id(LOCAL_ITEMS), "variables": variables}
+        )
         assert response.status_code == 200 and response.json()["data"]["localItems"]["edges"], response.text
         used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
     # the unit; the documents' rows with their publishers and domains, and the micro-power list's

@@ -199,7 +199,12 @@ async def test_empty_query_gives_an_empty_page(gql: GraphQLClient, make_user: An
     await publish(gql, desk, title="低保通知")
     for q in ("", "   ", "，。！"):
         data = await gql.data(SEARCH, {"q": q})
-        assert data["search"] == {"totalCount": 0, "totalCountExact": True, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
+        assert data["search"] == {
+            "totalCount": 0,
+            "totalCountExact": True,
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+            "edges": [],
+        }
 
 
 async def test_search_page_runs_constant_statements(
