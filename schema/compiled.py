@@ -1,13 +1,14 @@
-"""Compiled answers for trusted documents (schema/trusted.py): the documents list and the search
-without the executor.
+"""Compiled answers for trusted documents (schema/trusted.py): the documents list, the search and
+the local view without the executor.
 
-A trusted query whose one root field is ``documents`` or ``search`` and whose selections are all in
-the tables below gets a plan when the app starts: the rows of the page with the columns its fields
-show, in one statement (``documents.list_document_rows``: the service read, with the actor's
-filter in its SQL; for a search, its ranked ids and then ``search.search_rows``), the attachments
-in another when shown, the count when asked; then the answer is built as a dict in the
-selection's order, as graphql-core would build it. A plain page of 50 costs a tenth of the
-executor's CPU (bench/RESULTS.md).
+A trusted query whose one root field is ``documents``, ``search`` or ``localItems`` and whose
+selections are all in the tables below gets a plan when the app starts: the rows of the page with
+the columns its fields show, read by the service (``documents.list_document_rows``,
+``search.search_rows``, ``search.list_local_items``: the actor's filter in their SQL, the
+publisher and the domain joined), the attachments (and a village's micro-power entries) in
+another statement when shown, the count when asked; then the answer is built as a dict in the
+selection's order, as graphql-core would build it. A plain page of 50 costs a third of the
+executor's CPU (7.4 ms against 23.5, bench/RESULTS.md).
 
 The plan answers only what it covers, and hands everything else to the executor: a ``filter``, a
 directive, a fragment, a field or argument not listed here, a variable of another type, an input
@@ -87,26 +88,21 @@ class Union:
 
 Table = dict[str, str | Link | Union]
 
+
+def _connection(edge: str) -> Table:
+    return {
+        "pageInfo": Link("PageInfo"),
+        "edges": Link(edge, "[{} for r, a, s, c, h in P.edges]"),
+        "totalCount": "P.count.value",
+        "totalCountExact": "P.count.exact",
+    }
+
+
 TABLES: dict[str, Table] = {
-    "DocumentConnection": {
-        "pageInfo": Link("PageInfo"),
-        "edges": Link("DocumentEdge", "[{} for r, a, s, c, h in P.edges]"),
-        "totalCount": "P.count.value",
-        "totalCountExact": "P.count.exact",
-    },
-    "SearchResultConnection": {
-        "pageInfo": Link("PageInfo"),
-        "edges": Link("SearchHitEdge", "[{} for r, a, s, c, h in P.edges]"),
-        "totalCount": "P.count.value",
-        "totalCountExact": "P.count.exact",
-    },
+    "DocumentConnection": _connection("DocumentEdge"),
+    "SearchResultConnection": _connection("SearchHitEdge"),
+    "LocalItemConnection": _connection("LocalItemEdge"),
     "SearchHitEdge": {"cursor": "$_cursor", "node": Link("SearchHit")},
-    "LocalItemConnection": {
-        "pageInfo": Link("PageInfo"),
-        "edges": Link("LocalItemEdge", "[{} for r, a, s, c, h in P.edges]"),
-        "totalCount": "P.count.value",
-        "totalCountExact": "P.count.exact",
-    },
     "LocalItemEdge": {"cursor": "$_cursor", "node": Union((("D", "Document"), ("P", "VillagePowerItem")))},
     "SearchHit": {"snippet": "$_snippet", "rank": "$_rank", "document": Link("Document")},
     "PageInfo": {
@@ -316,9 +312,9 @@ GLOBALS = {"b64": to_base64, "name": name, "iso": iso, "__builtins__": {"list": 
 
 @dataclass(frozen=True)
 class Plan:
-    """The compiled answer of one operation of a trusted document (the documents list or a search)."""
+    """The compiled answer of one operation of a trusted document (a root field of ``ROOTS``)."""
 
-    root: str  # the root field: "documents" or "search"
+    root: str  # the root field: "documents", "search" or "localItems"
     schema: GraphQLSchema
     document: Any
     operation_name: str | None
@@ -378,32 +374,15 @@ class Plan:
     async def _answer(
         self, session: AsyncSession, actor: Actor, first: int | None, after: str | None, query: Any, unit_code: Any
     ) -> Any:
-        page: Any
         if self.root == "search":
-            page = await search.search_rows(session, actor, query, self.columns, unit_code, first, after)
-            if page is None:
-                raise NotCovered("a query without a word")
-            rows = [row for row, _, _ in page.items]
-            hits: list[Any] = [(rank, text) for _, rank, text in page.items]
+            page, rows, hits = await self._search(session, actor, query, unit_code, first, after)
         elif self.root == "localItems":
-            page = await search.list_local_items(
-                session, actor, unit_code, search.LocalFilter(), first, after, columns=self.columns
-            )
-            kinds = [item.kind for item in page.items]
-            entries = await micropower.village_item_rows(
-                session, actor, [item.id for item in page.items if item.kind == search.POWER_ITEM]
-            )
-            try:
-                rows = [item.row if item.kind == search.DOCUMENT else entries[item.id] for item in page.items]
-            except KeyError as exc:  # changed between the two statements: the executor's
-                raise NotCovered("an entry gone from the page") from exc
-            hits = kinds
+            page, rows, hits = await self._local_items(session, actor, unit_code, first, after)
         else:
             page = await service.list_document_rows(
                 session, actor, service.DocumentFilter(), self.columns, first, after
             )
-            rows = page.items
-            hits = [search.DOCUMENT] * len(rows)
+            rows, hits = page.items, [search.DOCUMENT] * len(page.items)
         documents = [r for r, kind in zip(rows, hits, strict=True) if kind != search.POWER_ITEM]
         if any(row[CURRENT_VERSION] is None for row in documents):
             raise NotCovered("a document without a current version (a staff list's draft)")
@@ -430,6 +409,31 @@ class Plan:
             count=await page.count() if self.count else None,
         )
         return self.build(values)
+
+    async def _search(
+        self, session: AsyncSession, actor: Actor, query: str, unit_code: str | None, first: Any, after: Any
+    ) -> tuple[Any, list[Any], list[Any]]:
+        """The page, its document rows and each edge's (rank, snippet)."""
+        page = await search.search_rows(session, actor, query, self.columns, unit_code, first, after)
+        if page is None:
+            raise NotCovered("a query without a word")
+        return page, [row for row, _, _ in page.items], [(rank, text) for _, rank, text in page.items]
+
+    async def _local_items(
+        self, session: AsyncSession, actor: Actor, unit_code: str, first: Any, after: Any
+    ) -> tuple[Any, list[Any], list[Any]]:
+        """The page, its rows (a document's row, or a micro-power entry's values) and their kinds."""
+        page = await search.list_local_items(
+            session, actor, unit_code, search.LocalFilter(), first, after, columns=self.columns
+        )
+        entries = await micropower.village_item_rows(
+            session, actor, [item.id for item in page.items if item.kind == search.POWER_ITEM]
+        )
+        try:
+            rows = [item.row if item.kind == search.DOCUMENT else entries[item.id] for item in page.items]
+        except KeyError as exc:  # changed between the two statements: the executor's
+            raise NotCovered("an entry gone from the page") from exc
+        return page, rows, [item.kind for item in page.items]
 
 
 def _row_columns(seen: set[str]) -> service.RowColumns:

@@ -272,17 +272,6 @@ def counter_of_parts(
     return count
 
 
-def counted(*counters: Callable[[], Awaitable[Count]]) -> Callable[[], Awaitable[Count]]:
-    """The count of a list made of several parts (each bounded)."""
-
-    async def count() -> Count:
-        parts = [await c() for c in counters]
-        total = sum(p.value for p in parts)
-        return Count(min(total, COUNT_LIMIT), all(p.exact for p in parts) and total <= COUNT_LIMIT)
-
-    return count
-
-
 async def fetch_rows(
     session: AsyncSession,
     stmt: Select[*tuple[Any, ...]],
@@ -367,7 +356,6 @@ __all__ = [
     "Page",
     "among",
     "by_ids",
-    "counted",
     "counter",
     "counter_of_parts",
     "decode_cursor",

@@ -516,7 +516,7 @@ async def _ranked_page(
         if values is not None and tier == start:
             stmt = stmt.where(SEARCH_ORDER.after(values))
         stmt = stmt.order_by(*SEARCH_ORDER.order_by()).limit(size + 1 - len(rows))
-        rows += (await session.execute(stmt)).all()
+        rows += (await read(session, stmt)).all()
         if len(rows) > size:
             break
     shown = rows[:size]
@@ -576,15 +576,29 @@ class LocalFilter:
     include_power_list: bool = True
 
 
-def _place_paths(unit: AdminUnit | Place) -> list[str]:
+@dataclass(frozen=True)
+class Place:
+    """What the local view reads of its unit."""
+
+    id: int
+    scope_path: str
+    level: UnitLevel
+
+
+async def local_unit(session: AsyncSession, actor: Actor, unit_code: str) -> Place:
+    """The place a local view is asked for, as plain values; a kiosk only its own and below."""
+    stmt = select(AdminUnit.id, AdminUnit.scope_path, AdminUnit.level).where(AdminUnit.code == unit_code)
+    row = (await read(session, stmt)).first()
+    if row is None:
+        await get_unit(session, unit_code, "unitCode")  # refuses it, in its words
+    place = Place(row.id, row.scope_path, row.level)
+    actor.require_local(place.scope_path)
+    return place
+
+
+def _place_paths(unit: Place) -> list[str]:
     """The unit's path and its ancestors' (a village: county, town, village)."""
     return [p for p in prefixes(unit.scope_path) if p != "*"]
-
-
-async def local_unit(session: AsyncSession, actor: Actor, unit_code: str) -> AdminUnit:
-    unit = await get_unit(session, unit_code, "unitCode")
-    actor.require_local(unit.scope_path)
-    return unit
 
 
 # The merged list's order: newest first, documents before micro-power entries of the same time.
@@ -600,7 +614,7 @@ class LocalRow:
     row: Any = None  # a document's row of the columns asked for
 
 
-def _local_documents(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, datetime | None]:
+def _local_documents(unit: Place, f: LocalFilter) -> Select[int, datetime | None]:
     """Public documents of organizations of the unit and of its ancestors."""
     docs = select(Document.id.label("id"), Document.published_at.label("at")).where(
         Document.public.is_(True),
@@ -616,7 +630,7 @@ def _local_documents(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, dat
     return docs
 
 
-def _local_power_items(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, datetime | None] | None:
+def _local_power_items(unit: Place, f: LocalFilter) -> Select[int, datetime | None] | None:
     """The applicable entries of a village's micro-power list (not when documents are filtered)."""
     if not (f.include_power_list and f.kind is None and f.domain_id is None and unit.level is UnitLevel.VILLAGE):
         return None
@@ -625,7 +639,7 @@ def _local_power_items(unit: AdminUnit | Place, f: LocalFilter) -> Select[int, d
     )
 
 
-def _directory_query(unit: AdminUnit) -> Select[Organization]:
+def _directory_query(unit: Place) -> Select[Organization]:
     """Organizations of the unit and of its ancestors, the nearest first."""
     paths = _place_paths(unit)
     return (
@@ -634,26 +648,6 @@ def _directory_query(unit: AdminUnit) -> Select[Organization]:
         .where(AdminUnit.scope_path.in_(paths))
         .order_by(AdminUnit.scope_path.desc(), Organization.id)
     )
-
-
-@dataclass(frozen=True)
-class Place:
-    """What the local view reads of its unit."""
-
-    id: int
-    scope_path: str
-    level: UnitLevel
-
-
-async def _local_place(session: AsyncSession, actor: Actor, unit_code: str) -> Place:
-    """``local_unit``'s unit, as plain values read on the session's connection."""
-    stmt = select(AdminUnit.id, AdminUnit.scope_path, AdminUnit.level).where(AdminUnit.code == unit_code)
-    row = (await read(session, stmt)).first()
-    if row is None:
-        await get_unit(session, unit_code, "unitCode")  # refuses it, in its words
-    place = Place(row.id, row.scope_path, row.level)
-    actor.require_local(place.scope_path)
-    return place
 
 
 Part = tuple[str, Order, Select[*tuple[Any, ...]]]
@@ -705,7 +699,7 @@ async def list_local_items(
 
     Each part is read in its own index order from the cursor on, one page (and one row) at most,
     and the two are merged here: a UNION ALL sorted as a whole sorted every matching row."""
-    unit = await _local_place(session, actor, unit_code)
+    unit = await local_unit(session, actor, unit_code)
     size = page_size(first)
     parts, counts = _local_parts(unit, f, columns)
     at: datetime | None = None

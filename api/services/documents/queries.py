@@ -30,7 +30,7 @@ from api.models import (
     Organization,
 )
 
-from ..pages import Key, Order, Page, among, counter, fetch_page, grouped
+from ..pages import Key, Order, Page, among, counter, fetch_page, grouped, read
 from .common import POSTING_STEPS, STEPS
 
 
@@ -260,8 +260,7 @@ async def public_document_rows(
     what a search shows of its hits."""
     _, stmt = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
     stmt = stmt.where(among(session, Document.id, ids), Document.public.is_(True))
-    rows = (await (await session.connection()).execute(stmt)).all()
-    return {row.id: row for row in rows}
+    return {row.id: row for row in (await read(session, stmt)).all()}
 
 
 async def attachment_rows_of_versions(
