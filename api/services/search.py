@@ -334,7 +334,7 @@ async def synonyms(session: AsyncSession, actor: Actor) -> tuple[list[list[str]]
 async def prepare_search(
     session: AsyncSession, actor: Actor, query: str, unit_code: str | None = None
 ) -> PreparedSearch | None:
-    """The hits of a query, and the condition of the better tier; None when the query holds no word.
+    """The hits of a query, as a whole (for the count) and by tier; None when the query holds no word.
 
     The order is by tier, then newest first (``TIERS``, ``SEARCH_ORDER``): a page reads the index
     in that order from its cursor, tier by tier, and stops at the page's end, so that its cost

@@ -3,7 +3,6 @@ for every field a plan covers, for the public, staff and a kiosk; the executor f
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -321,39 +320,23 @@ async def test_documents_not_covered_and_missing_variables(
 
 async def test_a_compiled_page_is_two_statements_whatever_its_size(demo: None, compiled: httpx.AsyncClient) -> None:
     seen = _statements(compiled)
-    used: dict[int, int] = {}
-    for n in (10, 50, 100):
+
+    async def selects(document: str, root: str, **variables: Any) -> int:
+        """The SELECTs of one answer of a trusted document (which must hold items)."""
         seen.clear()
-        response = await compiled.post("/graphql", json={"documentId": document_id(LATEST), "variables": {"first": n}})
-        assert response.status_code == 200 and "errors" not in response.json()
-        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+        body = {"documentId": document_id(document), "variables": variables}
+        response = await compiled.post("/graphql", json=body)
+        assert response.status_code == 200 and response.json()["data"][root]["edges"], response.text
+        return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+
+    sizes = (10, 50, 100)
     # the page with its versions, publishers and domains joined; the attachments
-    assert used == {10: 2, 50: 2, 100: 2}, seen
-    seen.clear()
-    await compiled.post("/graphql", json={"documentId": document_id(PUBLIC), "variables": {"first": 50}})
-    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 3  # and the bounded count
-    assert json.loads(response.content)["data"]["documents"]["edges"]
-    used.clear()
-    for n in (10, 50, 100):
-        seen.clear()
-        variables = {"query": "公开", "first": n}
-        response = await compiled.post(
-            "/graphql", json={"documentId": document_id(KIOSK_SEARCH), "variables": variables}
-        )
-        assert response.status_code == 200 and response.json()["data"]["search"]["edges"], response.text
-        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+    assert [await selects(LATEST, "documents", first=n) for n in sizes] == [2, 2, 2], seen
+    assert await selects(PUBLIC, "documents", first=50) == 3  # and the bounded count
     # the synonyms, a page of each tier, the hits' rows with their publishers joined, the bounded count
-    assert used == {10: 5, 50: 5, 100: 5}, seen
-    used.clear()
-    for n in (10, 50, 100):
-        seen.clear()
-        variables = {"unitCode": "513425102001", "first": n}
-        response = await compiled.post(
-            "/graphql", json={"documentId": document_id(LOCAL_ITEMS), "variables": variables}
-        )
-        assert response.status_code == 200 and response.json()["data"]["localItems"]["edges"], response.text
-        used[n] = len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+    assert [await selects(KIOSK_SEARCH, "search", query="公开", first=n) for n in sizes] == [5, 5, 5], seen
     # the unit; the documents' rows with their publishers and domains, and the micro-power list's
     # ids, each in its order; the entries with their templates (when the page shows one: the
     # newest 10 items are documents); the attachments; the two parts' counts in one statement
-    assert used[10] + 1 == used[50] == used[100] == 6, used
+    local = [await selects(LOCAL_ITEMS, "localItems", unitCode="513425102001", first=n) for n in sizes]
+    assert local == [5, 6, 6], seen
