@@ -20,7 +20,7 @@ the two equal field by field. GONGKAI_COMPILED_DOCUMENTS=false turns the plans o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from string import Template
 from typing import Any
@@ -304,6 +304,7 @@ class PageValues:
 
 
 MISSING = object()
+CHECKED_MAX = 1024
 
 
 CURRENT_VERSION = service.DOCUMENT_COLUMNS.index("current_version_id")
@@ -329,6 +330,7 @@ class Plan:
     status: bool
     cursors: bool  # the edges' cursors are shown
     max_cost: int
+    checked: dict[Any, bool] = field(default_factory=dict, compare=False)  # by variables: ``allowed``
 
     def argument(self, name: str, variables: Mapping[str, Any]) -> Any:
         node = self.arguments.get(name)
@@ -361,15 +363,32 @@ class Plan:
             return None
         if self.root == "localItems" and unit_code is None:
             return None
-        if check_operation(self.schema, self.document, self.operation_name, variables):
-            return None
-        cost = operation_cost(self.schema, self.document, self.operation_name, variables)
-        if cost is None or cost > self.max_cost:
+        if not self.allowed(variables):
             return None
         try:
             return await self._answer(session, actor, first, after, query, unit_code)
         except (UserInputError, Forbidden, Unauthenticated, NotCovered):
             return None  # the executor gives the error in its own shape, or the answer
+
+    def allowed(self, variables: dict[str, Any]) -> bool:
+        """Whether the bounds (schema/bounds.py) and the cost limit (schema/cost.py) let these
+        variables through; remembered for the last ``CHECKED_MAX`` sets (a kiosk sends the same)."""
+        try:
+            key: Any = tuple((k, type(v), v) for k, v in sorted(variables.items()))  # True is not 1
+            hash(key)
+        except TypeError:  # a list or an object among the values: checked every time
+            key = None
+        found = self.checked.get(key) if key is not None else None
+        if found is None:
+            cost = operation_cost(self.schema, self.document, self.operation_name, variables)
+            found = not check_operation(self.schema, self.document, self.operation_name, variables) and (
+                cost is not None and cost <= self.max_cost
+            )
+            if key is not None:
+                if len(self.checked) >= CHECKED_MAX:
+                    self.checked.pop(next(iter(self.checked)))
+                self.checked[key] = found
+        return found
 
     async def _answer(
         self, session: AsyncSession, actor: Actor, first: int | None, after: str | None, query: Any, unit_code: Any

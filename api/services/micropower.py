@@ -18,7 +18,7 @@ from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
 
 from . import audit
-from .pages import among, by_ids
+from .pages import Prepared, among_parameter, by_ids
 from .units import find_unit, get_unit
 
 CONTENT = ("category", "name", "basis", "steps", "responsible", "disclosed", "timing", "channel")
@@ -169,7 +169,10 @@ def _village_list_query(village_id: int, include_not_applicable: bool = True) ->
 def resolved(item: VillagePowerItem, template: PowerItem | None) -> dict[str, Any]:
     """The item's content: its own for a local item, the template's for an adopted one."""
     source = template if item.template_id is not None and template is not None else item
-    values = {k: getattr(source, k) for k in CONTENT}
+    return _content({k: getattr(source, k) for k in CONTENT})
+
+
+def _content(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (list(v) if k == "steps" else v) or ([] if k == "steps" else "") for k, v in values.items()}
 
 
@@ -204,23 +207,35 @@ async def power_items_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[
     return await by_ids(session, PowerItem, ids)
 
 
+def _item_rows(dialect: str) -> Select[Any]:
+    return (
+        select(
+            VillagePowerItem.id, VillagePowerItem.template_id, PowerItem.id.label("t_id"),
+            *[getattr(VillagePowerItem, k) for k in CONTENT], *[getattr(PowerItem, k).label(f"t_{k}") for k in CONTENT],
+            VillagePowerItem.applicable, VillagePowerItem.not_applicable_reason, VillagePowerItem.adopted_at,
+            VillagePowerItem.version,
+        )
+        .outerjoin(PowerItem, PowerItem.id == VillagePowerItem.template_id)
+        .where(among_parameter(dialect, VillagePowerItem.id, "ids"))
+    )  # fmt: skip
+
+
+_ITEM_ROWS = Prepared(_item_rows)
+
+
 async def village_item_rows(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The entries with these ids as plain values, by id (their content ``resolved``, ``local``
-    when the village added it itself), in one statement with their templates: what the compiled
-    plans of trusted documents show of them (schema/compiled.py)."""
+    """The entries with these ids as plain values, by id (their content as ``resolved`` gives it,
+    ``local`` when the village added it itself), in one statement with their templates: what the
+    compiled plans of trusted documents show of them (schema/compiled.py)."""
     if not ids:
         return {}
-    stmt = (
-        select(VillagePowerItem, PowerItem)
-        .outerjoin(PowerItem, PowerItem.id == VillagePowerItem.template_id)
-        .where(among(session, VillagePowerItem.id, ids))
-    )
     found: dict[int, dict[str, Any]] = {}
-    for item, template in (await session.execute(stmt)).all():
-        found[item.id] = {
-            "id": item.id, **resolved(item, template), "local": item.template_id is None,
-            "applicable": item.applicable, "not_applicable_reason": item.not_applicable_reason,
-            "adopted_at": item.adopted_at, "version": item.version,
+    for row in await _ITEM_ROWS.rows(session, ids=list(ids)):
+        adopted = row.template_id is not None and row.t_id is not None
+        values = {k: getattr(row, f"t_{k}" if adopted else k) for k in CONTENT}
+        found[row.id] = {
+            "id": row.id, **_content(values), "local": row.template_id is None, "applicable": row.applicable,
+            "not_applicable_reason": row.not_applicable_reason, "adopted_at": row.adopted_at, "version": row.version,
         }  # fmt: skip
     return found
 

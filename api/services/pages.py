@@ -16,16 +16,32 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections import defaultdict, namedtuple
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, Select, and_, any_, bindparam, false, func, literal, or_, select, tuple_
+import orjson
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.codes import CommonCode
+from api.db import SerialSession
 from api.errors import UserInputError
 
 T = TypeVar("T")
@@ -37,6 +53,7 @@ MAX_PAGE = 100
 COUNT_LIMIT = 10_000
 _OFFSET = "offset:"
 _KEYS = "keys:"
+_KEYS_BYTES = _KEYS.encode()
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ def decode_cursor(cursor: str | None) -> int:
 def encode_keys(name: str, values: Sequence[Any]) -> str:
     """The keyset cursor of an item of the list ``name`` whose order values are ``values``."""
     shown = [{"t": v.isoformat()} if isinstance(v, datetime) else v for v in values]
-    return base64.urlsafe_b64encode((_KEYS + json.dumps([name, shown], separators=(",", ":"))).encode()).decode()
+    return base64.urlsafe_b64encode(_KEYS_BYTES + orjson.dumps([name, shown])).decode()
 
 
 def decode_keys(name: str, cursor: str, size: int) -> list[Any]:
@@ -145,15 +162,25 @@ class Order:
         Keys of one direction without NULLs are one row comparison, ``(a, b) < (x, y)``, which
         PostgreSQL and SQLite match to an index in that order; otherwise an OR of the steps."""
         keys = self.keys
-        if len({k.descending for k in keys}) == 1 and not any(k.nullable for k in keys) and None not in values:
+        given = all(v is not None for v in values)
+        if len({k.descending for k in keys}) == 1 and not any(k.nullable for k in keys) and given:
             columns = tuple_(*[k.column for k in keys])
-            bound = tuple_(*[literal(v, k.column.type) for k, v in zip(keys, values, strict=True)])
+            bound = tuple_(*[_value(v, k.column.type) for k, v in zip(keys, values, strict=True)])
             return columns < bound if keys[0].descending else columns > bound
         steps: list[ColumnElement[bool]] = []
         for i, (key, value) in enumerate(zip(keys, values, strict=True)):
             equal = [_equal(k.column, v) for k, v in zip(keys[:i], values[:i], strict=True)]
             steps.append(and_(*equal, _beyond(key, value)))
         return or_(*steps)
+
+    def parameters(self) -> list[BindParameter[Any]]:
+        """Bind parameters ``k0``, ``k1``, ... for ``after``: a statement of the page after any
+        cursor (``Prepared``), given the cursor's values (none of them NULL)."""
+        return [bindparam(f"k{i}", type_=k.column.type) for i, k in enumerate(self.keys)]
+
+
+def _value(value: Any, type_: Any) -> ColumnElement[Any]:
+    return value if isinstance(value, BindParameter) else literal(value, type_)
 
 
 def _equal(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
@@ -230,12 +257,94 @@ def page_size(first: int | None, max_page_size: int = MAX_PAGE) -> int:
     return DEFAULT_PAGE if first is None else max(0, min(first, max_page_size))
 
 
-async def read(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> Any:
+async def read(session: AsyncSession, stmt: Select[*tuple[Any, ...]], values: Mapping[str, Any] | None = None) -> Any:
     """The result of a statement of columns (no entities) on the session's connection: without
     the ORM's execution (a few hundred microseconds a statement), after a flush of what is pending."""
+    if isinstance(session, SerialSession):
+        return await session.read(stmt, values)
     if session.new or session.dirty or session.deleted:
         await session.flush()
-    return await (await session.connection()).execute(stmt)
+    return await (await session.connection()).execute(stmt, values)
+
+
+@dataclass(frozen=True)
+class _Driven:
+    """A statement compiled for asyncpg: its SQL, its parameters in order, the conversions."""
+
+    compiled: Any  # SQLCompiler
+    names: tuple[str, ...]
+    binds: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, conversion) where there is one
+    row: Callable[[Sequence[Any]], Any]  # the row's type (a named tuple)
+
+
+class Prepared:
+    """A statement of columns built once and run many times with values for its named bind
+    parameters (``bindparam("size")``): ``await prepared.rows(session, size=51)``.
+
+    On asyncpg the statement is compiled once and its SQL runs on the driver's connection
+    (``SerialSession.fetch``): no statement built, no cache key and no result set up per request,
+    which is most of the CPU SQLAlchemy spends on a small read (bench/RESULTS.md); the values and
+    the rows pass through the columns' own conversions, so the rows hold what SQLAlchemy's would,
+    by position and by name. Elsewhere (SQLite) the statement runs through SQLAlchemy. ``build``
+    may be a function of the dialect's name, for a statement written per database (``among``).
+    ``once``: a statement built for one request (a filtered list) runs through SQLAlchemy, whose
+    compiled cache serves it better than a compilation of its own."""
+
+    def __init__(
+        self, build: Select[*tuple[Any, ...]] | Callable[[str], Select[*tuple[Any, ...]]], once: bool = False
+    ) -> None:
+        self._build = build
+        self._once = once
+        self._statements: dict[str, Select[*tuple[Any, ...]]] = {}
+        self._driven: _Driven | None = None
+
+    def statement(self, dialect: str) -> Select[*tuple[Any, ...]]:
+        found = self._statements.get(dialect)
+        if found is None:
+            found = self._build if isinstance(self._build, Select) else self._build(dialect)
+            self._statements[dialect] = found
+        return found
+
+    async def rows(self, session: AsyncSession, **values: Any) -> list[Any]:
+        bind = session.bind
+        dialect = bind.dialect if bind is not None else None
+        if self._once or dialect is None or dialect.driver != "asyncpg" or not isinstance(session, SerialSession):
+            stmt = self.statement(dialect.name if dialect is not None else "")
+            return list((await read(session, stmt, values)).all())
+        driven = self._driven or self._compile(dialect)
+        given = driven.compiled.construct_params(values)
+        arguments = [
+            value if convert is None else convert(value)
+            for value, convert in zip([given[n] for n in driven.names], driven.binds, strict=True)
+        ]
+        records = await session.fetch(driven.compiled.string, arguments)
+        if not driven.results:
+            return [driven.row(r) for r in records]
+        out = []
+        for record in records:
+            row = list(record)
+            for i, convert in driven.results:
+                row[i] = convert(row[i])
+            out.append(driven.row(row))
+        return out
+
+    def _compile(self, dialect: Any) -> _Driven:
+        stmt = self.statement(dialect.name)
+        compiled = stmt.compile(dialect=dialect)
+        if "POSTCOMPILE" in compiled.string:
+            raise TypeError("a prepared statement cannot expand parameters (an IN list): use among()")
+        names = tuple(compiled.positiontup or ())
+        binds = tuple(compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+        columns = list(stmt.selected_columns)
+        results = tuple(
+            (i, convert)
+            for i, c in enumerate(columns)
+            if (convert := c.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        )
+        row = namedtuple("Row", list(stmt.selected_columns.keys()), rename=True)._make  # type: ignore[misc,attr-defined]
+        self._driven = _Driven(compiled, names, binds, results, row)
+        return self._driven
 
 
 def counter(
@@ -253,19 +362,24 @@ def counter(
     return count
 
 
+def count_of_parts(stmts: Sequence[Select[*tuple[Any, ...]]], limit: int = COUNT_LIMIT, once: bool = False) -> Prepared:
+    """The bounded count of a list made of several statements' rows, as one statement (each part
+    counted up to ``limit`` + 1 rows, in a scalar subquery of its own): for ``counter_of_parts``."""
+    parts = []
+    for stmt in stmts:
+        ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+        bounded = ones.order_by(None).limit(limit + 1).subquery()
+        parts.append(select(func.count()).select_from(bounded).scalar_subquery())
+    return Prepared(select(*parts), once=once)
+
+
 def counter_of_parts(
-    session: AsyncSession, stmts: Sequence[Select[*tuple[Any, ...]]], limit: int = COUNT_LIMIT
+    session: AsyncSession, counting: Prepared, limit: int = COUNT_LIMIT
 ) -> Callable[[], Awaitable[Count]]:
-    """The bounded count of a list made of several statements' rows, in one statement (each part
-    counted up to ``limit`` + 1 rows, in a scalar subquery of its own)."""
+    """The count of ``count_of_parts``'s statement, for ``Page.count``."""
 
     async def count() -> Count:
-        parts = []
-        for stmt in stmts:
-            ones = stmt.with_only_columns(literal(1), maintain_column_froms=True)
-            bounded = ones.order_by(None).limit(limit + 1).subquery()
-            parts.append(select(func.count()).select_from(bounded).scalar_subquery())
-        values = (await read(session, select(*parts))).one()
+        values = (await counting.rows(session))[0]
         total = sum(values)
         return Count(min(total, limit), all(v <= limit for v in values) and total <= limit)
 
@@ -317,6 +431,43 @@ async def fetch_page(
     return Page(shown, Cursors(order, shown), len(items) > size, after is not None, count)
 
 
+class Pages:
+    """The pages of a statement of columns in an ``Order``, their statements made once
+    (``Prepared``): the first page, and the page after a cursor (``Order.parameters``), with the
+    size as the parameter ``size``. Items are rows. A cursor holding a NULL (a staff list's draft)
+    is read by a statement of its own."""
+
+    def __init__(self, stmt: Select[*tuple[Any, ...]], order: Order, once: bool = False) -> None:
+        self.stmt, self.order, self.once = stmt, order, once
+        ordered = stmt.order_by(*order.order_by()).limit(bindparam("size"))
+        self.first = Prepared(ordered, once=once)
+        self.after = Prepared(
+            stmt.where(order.after(order.parameters())).order_by(*order.order_by()).limit(bindparam("size")),
+            once=once,
+        )
+
+    async def page(
+        self,
+        session: AsyncSession,
+        first: int | None,
+        after: str | None,
+        counter: Callable[[], Awaitable[Count]] | None,
+        max_page_size: int = MAX_PAGE,
+    ) -> Page[Any]:
+        size = page_size(first, max_page_size)
+        if after is None:
+            rows = await self.first.rows(session, size=size + 1)
+        else:
+            values = decode_keys(self.order.name, after, len(self.order.keys))
+            if all(v is not None for v in values):
+                rows = await self.after.rows(session, size=size + 1, **{f"k{i}": v for i, v in enumerate(values)})
+            else:
+                stmt = self.stmt.where(self.order.after(values)).order_by(*self.order.order_by()).limit(size + 1)
+                rows = list((await read(session, stmt)).all())
+        shown = rows[:size]
+        return Page(shown, Cursors(self.order, shown), len(rows) > size, after is not None, counter)
+
+
 # --- batch reads for DataLoaders: one statement per batch ---
 
 
@@ -328,6 +479,13 @@ def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnEl
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def among_parameter(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """``among`` for a ``Prepared`` statement: ``column`` among the values of its parameter ``name``."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 async def by_ids(session: AsyncSession, model: type[Any], ids: Sequence[Any]) -> list[Any]:
@@ -354,7 +512,11 @@ __all__ = [
     "Key",
     "Order",
     "Page",
+    "Pages",
+    "Prepared",
     "among",
+    "among_parameter",
+    "count_of_parts",
     "by_ids",
     "counter",
     "counter_of_parts",

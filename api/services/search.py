@@ -25,7 +25,7 @@ import html
 import logging
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    bindparam,
     column,
     func,
     literal,
@@ -74,8 +75,10 @@ from .pages import (
     Key,
     Order,
     Page,
+    Prepared,
     among,
     bad_cursor,
+    count_of_parts,
     counter,
     counter_of_parts,
     decode_keys,
@@ -585,12 +588,17 @@ class Place:
     level: UnitLevel
 
 
+_PLACE = Prepared(
+    select(AdminUnit.id, AdminUnit.scope_path, AdminUnit.level).where(AdminUnit.code == bindparam("code"))
+)
+
+
 async def local_unit(session: AsyncSession, actor: Actor, unit_code: str) -> Place:
     """The place a local view is asked for, as plain values; a kiosk only its own and below."""
-    stmt = select(AdminUnit.id, AdminUnit.scope_path, AdminUnit.level).where(AdminUnit.code == unit_code)
-    row = (await read(session, stmt)).first()
-    if row is None:
+    found = await _PLACE.rows(session, code=unit_code)
+    if not found:
         await get_unit(session, unit_code, "unitCode")  # refuses it, in its words
+    row = found[0]
     place = Place(row.id, row.scope_path, row.level)
     actor.require_local(place.scope_path)
     return place
@@ -650,38 +658,68 @@ def _directory_query(unit: Place) -> Select[Organization]:
     )
 
 
-Part = tuple[str, Order, Select[*tuple[Any, ...]]]
-_LOCAL_PARTS: dict[tuple[Place, RowColumns | None], tuple[list[Part], list[Select[*tuple[Any, ...]]]]] = {}
+@dataclass
+class _Part:
+    """One part of the local view (its documents, or a village's micro-power list): its rows'
+    statement, and that statement's pages from the start or from a cursor, each made once."""
+
+    kind: str  # DOCUMENT or POWER_ITEM
+    order: Order
+    stmt: Select[*tuple[Any, ...]]
+    once: bool  # a filtered view's, built for one request
+    pages: dict[str, Prepared] = field(default_factory=dict)
+
+    def page(self, start: str) -> Prepared:
+        """The page's statement, with the parameters ``size`` and (after a cursor) ``at`` and
+        ``last_id``: from the ``start`` ("first"), after the cursor's row of this part ("same"),
+        or, for a part sorting before ("before") or after ("later") the cursor's kind at the same
+        time, after that time or from it."""
+        found = self.pages.get(start)
+        if found is None:
+            stmt, column = self.stmt, self.order.keys[0].column
+            at = bindparam("at", type_=column.type)
+            if start == "same":
+                stmt = stmt.where(self.order.after([at, bindparam("last_id", type_=Integer)]))
+            elif start == "before":
+                stmt = stmt.where(column < at)
+            elif start == "later":
+                stmt = stmt.where(column <= at)
+            found = Prepared(stmt.order_by(*self.order.order_by()).limit(bindparam("size")), once=self.once)
+            self.pages[start] = found
+        return found
+
+
+_LOCAL_PARTS: dict[tuple[Place, RowColumns | None], tuple[list[_Part], Prepared]] = {}
 _LOCAL_PARTS_MAX = 4096  # places (a county's villages, towns and itself) whose statements are kept
 
 
-def _local_parts(
-    unit: Place, f: LocalFilter, columns: RowColumns | None
-) -> tuple[list[Part], list[Select[*tuple[Any, ...]]]]:
-    """The parts' statements of rows (the documents' and, for a village, the micro-power list's)
-    and of their counts; the unfiltered view's built once per place (a kiosk asks for the same on
-    every refresh). With ``columns`` the documents' rows hold them (``row_statement``)."""
+def _local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tuple[list[_Part], Prepared]:
+    """The parts (the documents' and, for a village, the micro-power list's) and the statement of
+    their counts; the unfiltered view's built once per place (a kiosk asks for the same on every
+    refresh). With ``columns`` the documents' rows hold them (``row_statement``)."""
     from .documents.queries import row_statement
 
     key = (unit, columns)
-    if f == LocalFilter() and (found := _LOCAL_PARTS.get(key)) is not None:
+    unfiltered = f == LocalFilter()
+    if unfiltered and (found := _LOCAL_PARTS.get(key)) is not None:
         return found
     docs = _local_documents(unit, f)
     shown: Select[*tuple[Any, ...]] = docs
     if columns is not None:
         at = Document.published_at.label("at")
         shown = row_statement(docs, columns, at, version_joined=f.domain_id is not None)
-    parts: list[Part] = [(DOCUMENT, _LOCAL_DOCUMENTS, shown)]
+    parts = [_Part(DOCUMENT, _LOCAL_DOCUMENTS, shown, once=not unfiltered)]
     counts: list[Select[*tuple[Any, ...]]] = [docs]
     items = _local_power_items(unit, f)
     if items is not None:
-        parts.append((POWER_ITEM, _LOCAL_POWER_ITEMS, items))
+        parts.append(_Part(POWER_ITEM, _LOCAL_POWER_ITEMS, items, once=not unfiltered))
         counts.append(items)
-    if f == LocalFilter():
+    counting = count_of_parts(counts, once=not unfiltered)
+    if unfiltered:
         if len(_LOCAL_PARTS) >= _LOCAL_PARTS_MAX:
             _LOCAL_PARTS.pop(next(iter(_LOCAL_PARTS)))
-        _LOCAL_PARTS[key] = (parts, counts)
-    return parts, counts
+        _LOCAL_PARTS[key] = (parts, counting)
+    return parts, counting
 
 
 async def list_local_items(
@@ -701,31 +739,27 @@ async def list_local_items(
     and the two are merged here: a UNION ALL sorted as a whole sorted every matching row."""
     unit = await local_unit(session, actor, unit_code)
     size = page_size(first)
-    parts, counts = _local_parts(unit, f, columns)
-    at: datetime | None = None
+    parts, counting = _local_parts(unit, f, columns)
+    values: dict[str, Any] = {"size": size + 1}
+    kind = None
     if after is not None:
         at, kind, last_id = decode_keys("local_items", after, 3)
         if not isinstance(at, datetime) or kind not in (DOCUMENT, POWER_ITEM) or not isinstance(last_id, int):
             raise bad_cursor()
+        values.update(at=at, last_id=last_id)
     rows: list[LocalRow] = []
-    for part_kind, order, stmt in parts:
-        if at is not None:
-            # A part sorting before the cursor's kind at the same time starts after that time;
-            # the cursor's own kind after the cursor's row; a later kind at that time itself.
-            at_column = order.keys[0].column
-            if part_kind == kind:
-                stmt = stmt.where(order.after([at, last_id]))
-            elif part_kind < kind:
-                stmt = stmt.where(at_column < at)
-            else:
-                stmt = stmt.where(at_column <= at)
-        found = await read(session, stmt.order_by(*order.order_by()).limit(size + 1))
-        rows += [LocalRow(part_kind, row.id, row.at, row if columns is not None else None) for row in found]
+    for part in parts:
+        if kind is None:
+            start = "first"
+        else:  # the cursor's own kind after its row; the other kind before or from its time
+            start = "same" if part.kind == kind else "before" if part.kind < kind else "later"
+        found = await part.page(start).rows(session, **values)
+        rows += [LocalRow(part.kind, row.id, row.at, row if columns is not None else None) for row in found]
     rows.sort(key=lambda r: (r.kind, -r.id))
     rows.sort(key=lambda r: r.at, reverse=True)  # stable: newest first, then kind, then id descending
     shown = rows[:size]
     cursors = [encode_keys("local_items", [r.at, r.kind, r.id]) for r in shown]
-    return Page(shown, cursors, len(rows) > size, after is not None, counter_of_parts(session, counts))
+    return Page(shown, cursors, len(rows) > size, after is not None, counter_of_parts(session, counting))
 
 
 async def local_documents_among(session: AsyncSession, actor: Actor, unit_code: str, ids: Collection[int]) -> list[int]:

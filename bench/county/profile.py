@@ -4,6 +4,8 @@ The app runs behind httpx's ASGI transport (no HTTP server, no uvicorn), so the 
 middleware, strawberry / graphql-core, the DataLoaders, SQLAlchemy and asyncpg.
 
     .venv/bin/python -m bench.county.profile --documents 10000 --request documents -n 50 [--sort tottime]
+
+BENCH_PROFILE_OUT=path also writes the profile (pstats) there.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ async def run(args: argparse.Namespace) -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
+        if os.environ.get("BENCH_PROFILE_OUT"):
+            profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     how = "not profiled, one at a time, httpx's own CPU included" if args.no_profile else "profiled"
     print(f"{req.key}: {args.n} requests, {1000 * cpu / args.n:.1f} ms CPU and {1000 * wall / args.n:.1f} ms wall each ({how})")
 

@@ -30,7 +30,20 @@ from api.models import (
     Organization,
 )
 
-from ..pages import Key, Order, Page, among, counter, fetch_page, grouped, read
+from ..pages import (
+    Key,
+    Order,
+    Page,
+    Pages,
+    Prepared,
+    among,
+    among_parameter,
+    count_of_parts,
+    counter_of_parts,
+    fetch_page,
+    grouped,
+    read,
+)
 from .common import POSTING_STEPS, STEPS
 
 
@@ -202,17 +215,15 @@ async def list_document_rows(
     version is whoever sees the document's to read (``_readable_versions``); publishers and
     domains are public. The statements of the unfiltered list are built once per actor's scope."""
     if f == DocumentFilter():
-        base, stmt = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
+        pages, counting = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
     else:
-        base, stmt = _build_row_statements(columns, f, actor)
-    page = await fetch_page(session, stmt, first, after, order=_order(actor), rows=True)
-    page.counter = counter(session, base)
-    return page
+        pages, counting = _build_row_statements(columns, f, actor, once=True)
+    return await pages.page(session, first, after, counter_of_parts(session, counting))
 
 
-def _row_statements(columns: RowColumns, staff_paths: tuple[str, ...], actor: Actor) -> tuple[Select[Any], Select[Any]]:
+def _row_statements(columns: RowColumns, staff_paths: tuple[str, ...], actor: Actor) -> tuple[Pages, Prepared]:
     """The unfiltered list's statements, by the scope they are for (``staff_paths``: what
-    ``_documents_query`` reads of the actor); built at most once per scope and columns."""
+    ``_documents_query`` and ``_order`` read of the actor); built at most once per scope and columns."""
     key = (columns, staff_paths)
     found = _ROW_STATEMENTS.get(key)
     if found is None:
@@ -223,15 +234,18 @@ def _row_statements(columns: RowColumns, staff_paths: tuple[str, ...], actor: Ac
     return found
 
 
-_ROW_STATEMENTS: dict[tuple[RowColumns, tuple[str, ...]], tuple[Select[Any], Select[Any]]] = {}
+_ROW_STATEMENTS: dict[tuple[RowColumns, tuple[str, ...]], tuple[Pages, Prepared]] = {}
 _ROW_STATEMENTS_MAX = 512  # scopes (organizations and units of the signed-in staff) times documents
 
 
-def _build_row_statements(columns: RowColumns, f: DocumentFilter, actor: Actor) -> tuple[Select[Any], Select[Any]]:
-    """The list's statement (for its count) and the statement of its rows of ``columns``."""
+def _build_row_statements(
+    columns: RowColumns, f: DocumentFilter, actor: Actor, once: bool = False
+) -> tuple[Pages, Prepared]:
+    """The pages of the list's rows of ``columns``, and the statement of its count."""
     base = _documents_query(actor, f)
     joined = f.domain_id is not None or f.attribute is not None  # _documents_query joined the version
-    return base, row_statement(base, columns, version_joined=joined)
+    stmt = row_statement(base, columns, version_joined=joined)
+    return Pages(stmt, _order(actor), once=once), count_of_parts([base], once=once)
 
 
 def row_statement(
@@ -258,29 +272,48 @@ async def public_document_rows(
 ) -> dict[int, Row[Any]]:
     """The rows (as ``list_document_rows`` makes them) of the public documents among ``ids``, by id:
     what a search shows of its hits."""
-    _, stmt = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
-    stmt = stmt.where(among(session, Document.id, ids), Document.public.is_(True))
+    pages, _ = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
+    stmt = pages.stmt.where(among(session, Document.id, ids), Document.public.is_(True))
     return {row.id: row for row in (await read(session, stmt)).all()}
 
 
 async def attachment_rows_of_versions(
     session: AsyncSession, actor: Actor, version_ids: Sequence[int]
-) -> list[list[Row[Any]]]:
+) -> list[list[Any]]:
     """``attachments_of_versions`` as rows (id, version_id, filename, content_type, size, sha256)."""
-    stmt = (
-        select(
-            Attachment.id, Attachment.version_id, Attachment.filename, Attachment.content_type, Attachment.size,
-            Attachment.sha256,
-        )
-        .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(among(session, Attachment.version_id, version_ids), _readable_versions(actor))
-        .order_by(Attachment.position, Attachment.id)
-    )  # fmt: skip
-    groups: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in (await (await session.connection()).execute(stmt)).all():
-        groups[row.version_id].append(row)  # type: ignore[arg-type]
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for row in await _attachment_rows(actor).rows(session, ids=list(version_ids)):
+        groups[row.version_id].append(row)
     return [groups.get(v, []) for v in version_ids]
+
+
+def _attachment_rows(actor: Actor) -> Prepared:
+    """``attachment_rows_of_versions``'s statement, made once per scope the actor reads."""
+    key = tuple(actor.visible_paths("document", "read_staff"))
+    found = _ATTACHMENT_ROWS.get(key)
+    if found is None:
+        readable = _readable_versions(actor)
+
+        def build(dialect: str) -> Select[*tuple[Any, ...]]:
+            return (
+                select(
+                    Attachment.id, Attachment.version_id, Attachment.filename, Attachment.content_type,
+                    Attachment.size, Attachment.sha256,
+                )
+                .join(DocumentVersion, DocumentVersion.id == Attachment.version_id)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(among_parameter(dialect, Attachment.version_id, "ids"), readable)
+                .order_by(Attachment.position, Attachment.id)
+            )  # fmt: skip
+
+        found = Prepared(build)
+        if len(_ATTACHMENT_ROWS) >= _ROW_STATEMENTS_MAX:
+            _ATTACHMENT_ROWS.pop(next(iter(_ATTACHMENT_ROWS)))
+        _ATTACHMENT_ROWS[key] = found
+    return found
+
+
+_ATTACHMENT_ROWS: dict[tuple[str, ...], Prepared] = {}
 
 
 async def list_review_queue(
