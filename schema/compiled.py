@@ -5,10 +5,10 @@ A trusted query whose one root field is ``documents``, ``search`` or ``localItem
 selections are all in the tables below gets a plan when the app starts: the rows of the page with
 the columns its fields show, read by the service (``documents.list_document_rows``,
 ``search.search_rows``, ``search.list_local_items``: the actor's filter in their SQL, the
-publisher and the domain joined), the attachments (and a village's micro-power entries) in
-another statement when shown, the count when asked; then the answer is built as a dict in the
-selection's order, as graphql-core would build it. A plain page of 50 costs a third of the
-executor's CPU (7.4 ms against 23.5, bench/RESULTS.md).
+publisher and the domain joined, a village's micro-power entries with their templates), the
+attachments in another statement when shown, the count when asked; then the answer is built as a
+dict in the selection's order, as graphql-core would build it. The statements of the lists and
+the local view are made once (``pages.Prepared``); bench/RESULTS.md gives the CPU they cost.
 
 The plan answers only what it covers, and hands everything else to the executor: a ``filter``, a
 directive, a fragment, a field or argument not listed here, a variable of another type, an input
@@ -208,7 +208,7 @@ class Names(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         self.seen.add(key)
-        if key.startswith("i_"):  # a micro-power entry's value (``micropower.village_item_rows``)
+        if key.startswith("i_"):  # a micro-power entry's value (``micropower.entry_values``)
             return f"r[{key[2:]!r}]"
         return SPECIAL.get(key) or f"r[{self.index.get(key, -1)}]"
 
@@ -445,13 +445,7 @@ class Plan:
         page = await search.list_local_items(
             session, actor, unit_code, search.LocalFilter(), first, after, columns=self.columns
         )
-        entries = await micropower.village_item_rows(
-            session, actor, [item.id for item in page.items if item.kind == search.POWER_ITEM]
-        )
-        try:
-            rows = [item.row if item.kind == search.DOCUMENT else entries[item.id] for item in page.items]
-        except KeyError as exc:  # changed between the two statements: the executor's
-            raise NotCovered("an entry gone from the page") from exc
+        rows = [item.row if item.kind == search.DOCUMENT else micropower.entry_values(item.row) for item in page.items]
         return page, rows, [item.kind for item in page.items]
 
 

@@ -18,7 +18,7 @@ from api.models import AdminUnit, PowerItem, UnitLevel, VillagePowerItem
 from api.models.base import utcnow
 
 from . import audit
-from .pages import Prepared, among_parameter, by_ids
+from .pages import by_ids
 from .units import find_unit, get_unit
 
 CONTENT = ("category", "name", "basis", "steps", "responsible", "disclosed", "timing", "channel")
@@ -207,37 +207,27 @@ async def power_items_by_ids(session: AsyncSession, actor: Actor, ids: Sequence[
     return await by_ids(session, PowerItem, ids)
 
 
-def _item_rows(dialect: str) -> Select[Any]:
-    return (
-        select(
-            VillagePowerItem.id, VillagePowerItem.template_id, PowerItem.id.label("t_id"),
-            *[getattr(VillagePowerItem, k) for k in CONTENT], *[getattr(PowerItem, k).label(f"t_{k}") for k in CONTENT],
-            VillagePowerItem.applicable, VillagePowerItem.not_applicable_reason, VillagePowerItem.adopted_at,
-            VillagePowerItem.version,
-        )
-        .outerjoin(PowerItem, PowerItem.id == VillagePowerItem.template_id)
-        .where(among_parameter(dialect, VillagePowerItem.id, "ids"))
-    )  # fmt: skip
+def entry_rows(items: Select[*tuple[Any, ...]], *extra: Any) -> Select[*tuple[Any, ...]]:
+    """``items`` (a statement of village entries) as rows of what ``entry_values`` reads: the
+    entry's columns and its template's (``t_*``), the template joined, and ``extra`` columns."""
+    return items.with_only_columns(
+        VillagePowerItem.id, VillagePowerItem.template_id, PowerItem.id.label("t_id"),
+        *[getattr(VillagePowerItem, k) for k in CONTENT], *[getattr(PowerItem, k).label(f"t_{k}") for k in CONTENT],
+        VillagePowerItem.applicable, VillagePowerItem.not_applicable_reason, VillagePowerItem.adopted_at,
+        VillagePowerItem.version, *extra, maintain_column_froms=True,
+    ).outerjoin(PowerItem, PowerItem.id == VillagePowerItem.template_id)  # fmt: skip
 
 
-_ITEM_ROWS = Prepared(_item_rows)
-
-
-async def village_item_rows(session: AsyncSession, actor: Actor, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The entries with these ids as plain values, by id (their content as ``resolved`` gives it,
-    ``local`` when the village added it itself), in one statement with their templates: what the
-    compiled plans of trusted documents show of them (schema/compiled.py)."""
-    if not ids:
-        return {}
-    found: dict[int, dict[str, Any]] = {}
-    for row in await _ITEM_ROWS.rows(session, ids=list(ids)):
-        adopted = row.template_id is not None and row.t_id is not None
-        values = {k: getattr(row, f"t_{k}" if adopted else k) for k in CONTENT}
-        found[row.id] = {
-            "id": row.id, **_content(values), "local": row.template_id is None, "applicable": row.applicable,
-            "not_applicable_reason": row.not_applicable_reason, "adopted_at": row.adopted_at, "version": row.version,
-        }  # fmt: skip
-    return found
+def entry_values(row: Any) -> dict[str, Any]:
+    """An entry of ``entry_rows`` as plain values (its content as ``resolved`` gives it, ``local``
+    when the village added it itself): what the compiled plans of trusted documents show of it
+    (schema/compiled.py)."""
+    adopted = row.template_id is not None and row.t_id is not None
+    values = {k: getattr(row, f"t_{k}" if adopted else k) for k in CONTENT}
+    return {
+        "id": row.id, **_content(values), "local": row.template_id is None, "applicable": row.applicable,
+        "not_applicable_reason": row.not_applicable_reason, "adopted_at": row.adopted_at, "version": row.version,
+    }  # fmt: skip
 
 
 async def village_items_by_ids(

@@ -71,6 +71,7 @@ from api.models import (
 )
 
 from . import audit
+from .micropower import entry_rows
 from .pages import (
     Key,
     Order,
@@ -322,10 +323,13 @@ def _tsquery(clauses: list[Clause]) -> ColumnElement[Any]:
     return anded
 
 
+_SYNONYM_GROUPS = Prepared(select(SearchSynonyms.groups).where(SearchSynonyms.id == 1))
+
+
 async def synonym_groups(session: AsyncSession) -> list[list[str]]:
     """The office's synonym groups (public: they only widen what a query finds)."""
-    row = await session.get(SearchSynonyms, 1)
-    return row.groups if row else []
+    found = await _SYNONYM_GROUPS.rows(session)
+    return list(found[0].groups) if found else []
 
 
 async def synonyms(session: AsyncSession, actor: Actor) -> tuple[list[list[str]], int]:
@@ -696,7 +700,8 @@ _LOCAL_PARTS_MAX = 4096  # places (a county's villages, towns and itself) whose 
 def _local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tuple[list[_Part], Prepared]:
     """The parts (the documents' and, for a village, the micro-power list's) and the statement of
     their counts; the unfiltered view's built once per place (a kiosk asks for the same on every
-    refresh). With ``columns`` the documents' rows hold them (``row_statement``)."""
+    refresh). With ``columns`` the documents' rows hold them (``row_statement``), and the
+    entries' rows what ``micropower.entry_values`` reads."""
     from .documents.queries import row_statement
 
     key = (unit, columns)
@@ -712,7 +717,8 @@ def _local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tup
     counts: list[Select[*tuple[Any, ...]]] = [docs]
     items = _local_power_items(unit, f)
     if items is not None:
-        parts.append(_Part(POWER_ITEM, _LOCAL_POWER_ITEMS, items, once=not unfiltered))
+        entries = items if columns is None else entry_rows(items, VillagePowerItem.adopted_at.label("at"))
+        parts.append(_Part(POWER_ITEM, _LOCAL_POWER_ITEMS, entries, once=not unfiltered))
         counts.append(items)
     counting = count_of_parts(counts, once=not unfiltered)
     if unfiltered:
@@ -733,7 +739,8 @@ async def list_local_items(
 ) -> Page[LocalRow]:
     """What applies to a place, newest first (``_local_documents`` and ``_local_power_items``);
     a kiosk only its own place and the units below it. With ``columns``, each document's item
-    holds its row of them (``documents.list_document_rows``'s), read with the page.
+    holds its row of them (``documents.list_document_rows``'s) and each entry its row of
+    ``micropower.entry_rows``, read with the page.
 
     Each part is read in its own index order from the cursor on, one page (and one row) at most,
     and the two are merged here: a UNION ALL sorted as a whole sorted every matching row."""

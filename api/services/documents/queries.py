@@ -42,7 +42,6 @@ from ..pages import (
     counter_of_parts,
     fetch_page,
     grouped,
-    read,
 )
 from .common import POSTING_STEPS, STEPS
 
@@ -269,12 +268,25 @@ def row_statement(
 
 async def public_document_rows(
     session: AsyncSession, actor: Actor, columns: RowColumns, ids: Sequence[int]
-) -> dict[int, Row[Any]]:
+) -> dict[int, Any]:
     """The rows (as ``list_document_rows`` makes them) of the public documents among ``ids``, by id:
     what a search shows of its hits."""
-    pages, _ = _row_statements(columns, tuple(actor.visible_paths("document", "read_staff")), actor)
-    stmt = pages.stmt.where(among(session, Document.id, ids), Document.public.is_(True))
-    return {row.id: row for row in (await read(session, stmt)).all()}
+    key = (columns, tuple(actor.visible_paths("document", "read_staff")))
+    prepared = _PUBLIC_ROWS.get(key)
+    if prepared is None:
+        pages, _ = _row_statements(columns, key[1], actor)
+
+        def build(dialect: str) -> Select[*tuple[Any, ...]]:
+            return pages.stmt.where(among_parameter(dialect, Document.id, "ids"), Document.public.is_(True))
+
+        prepared = Prepared(build)
+        if len(_PUBLIC_ROWS) >= _ROW_STATEMENTS_MAX:
+            _PUBLIC_ROWS.pop(next(iter(_PUBLIC_ROWS)))
+        _PUBLIC_ROWS[key] = prepared
+    return {row.id: row for row in await prepared.rows(session, ids=list(ids))}
+
+
+_PUBLIC_ROWS: dict[tuple[RowColumns, tuple[str, ...]], Prepared] = {}
 
 
 async def attachment_rows_of_versions(
