@@ -29,27 +29,6 @@ DEEP_OFFSET = 2500  # page 51
 SEARCH_WORD = "低保"
 SEARCH_PAGE = 20
 
-_NODE = """
-      node {
-        id
-        indexNo
-        kind
-        title
-        publishedAt
-        publisher { name }
-        current { domain { name } }
-        attachments { filename contentType size url }
-      }"""
-
-_DOCUMENTS = """query %(name)s($first: Int!, $after: String) {
-  documents(first: $first, after: $after) {
-    %(count)spageInfo { hasNextPage endCursor }
-    edges {%(node)s
-    }
-  }
-}
-"""
-
 _PG_NODE = """
       node {
         id
@@ -116,10 +95,6 @@ PG_SEARCH = """query KioskSearch($query: String!, $first: Int!) {
 }
 """
 
-# A staff page shows where each document is in the review as well.
-_STAFF_NODE = _NODE.replace("        kind\n", "        kind\n        status\n")
-
-
 def kiosk_operation(name: str) -> str:
     return client_operation("kiosk", name)
 
@@ -174,7 +149,7 @@ def requests(village_code: str, deep_cursor: str | None) -> list[Request]:
     # The portal's own documents (trusted, so Gongkai answers them by their compiled plans): the
     # newest documents without a count, and its list page with totalCount and totalCountExact.
     latest, public = client_operation("web", "LatestDocuments.graphql"), client_operation("web", "PublicDocuments.graphql")
-    staff = _DOCUMENTS % {"name": "OfficeDocuments", "count": "", "node": _STAFF_NODE}
+    staff = client_operation("web", "OfficeDocuments.graphql")  # the back office's list, with the status
     pg = _PG_DOCUMENTS % {
         "name": "PublicDocuments", "count": "", "condition": ", condition: { public: true }",
         "node": _PG_NODE % {"status": ""},

@@ -22,6 +22,7 @@ from ..conftest import GraphQLClient
 
 PUBLIC = (CLIENTS / "web" / "PublicDocuments.graphql").read_text(encoding="utf-8")
 LATEST = (CLIENTS / "web" / "LatestDocuments.graphql").read_text(encoding="utf-8")
+OFFICE = (CLIENTS / "web" / "OfficeDocuments.graphql").read_text(encoding="utf-8")
 
 # Every field of the plans' tables, with aliases and __typename, as one trusted document of the test.
 EVERYTHING = """query Everything($n: Int!, $a: String) {
@@ -105,14 +106,15 @@ def test_field_tables_name_fields_of_the_schema() -> None:
         assert set(table) <= set(fields), (type_name, set(table) - set(fields))
 
 
-def test_the_portal_lists_have_plans_and_others_do_not() -> None:
+def test_the_front_ends_lists_have_plans_and_others_do_not() -> None:
     trusted = TrustedDocuments(build_manifest())
     compiled = CompiledDocuments(built._schema, trusted, 50_000)
     assert compiled.get(document_id(PUBLIC), "PublicDocuments") is not None
     assert compiled.get(document_id(LATEST), None) is not None
     assert compiled.get(document_id(KIOSK_SEARCH), "KioskSearch") is not None
     assert compiled.get(document_id(LOCAL_ITEMS), "LocalItems") is not None
-    assert len(compiled) == 4
+    assert compiled.get(document_id(OFFICE), "OfficeDocuments") is not None
+    assert len(compiled) == 5
     extra = TrustedDocuments({document_id(t): t for t in [EVERYTHING, EVERYTHING_ROOT, *NOT_COVERED]})
     plans = CompiledDocuments(built._schema, extra, 50_000)
     assert plans.get(document_id(EVERYTHING_ROOT), "Everything") is not None
@@ -210,6 +212,7 @@ async def test_compiled_answers_are_the_executors_bytes(
         for variables in ({}, {"first": 3}, {"first": 100}, {"first": 0}, {"first": 3, "after": after}):
             await both(compiled, executor, {"query": PUBLIC, "variables": variables}, who)
             await both(compiled, executor, {"documentId": document_id(LATEST), "variables": variables}, who)
+            await both(compiled, executor, {"documentId": document_id(OFFICE), "variables": variables}, who)
     titles = [e["node"]["title"] for e in data["edges"]]
     assert titles and all(titles)
     # the plans answered (the executor reads publishers, versions and domains in statements of their own)
