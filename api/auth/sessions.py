@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Unauthenticated
 from api.models import UserSession
 from api.models.base import utcnow
+from api.services.pages import Prepared
 
 from .tokens import Credential
 
@@ -56,11 +58,20 @@ def open_session(session: AsyncSession, user_id: int, client_addr: str | None, l
     return key
 
 
-async def check_session(session: AsyncSession, credential: Credential, idle: timedelta) -> UserSession:
-    """The open session the credential names, touched; Unauthenticated when it has ended."""
+_SESSION = Prepared(
+    select(
+        UserSession.id, UserSession.user_id, UserSession.ended_at, UserSession.end_reason, UserSession.expires_at,
+        UserSession.last_seen_at,
+    ).where(UserSession.key_hash == bindparam("key_hash"))
+)  # fmt: skip
+
+
+async def check_session(session: AsyncSession, credential: Credential, idle: timedelta) -> Any:
+    """The open session the credential names (its id, user_id, ended_at, end_reason, expires_at and
+    last_seen_at), touched; Unauthenticated when it has ended."""
     assert credential.session_key is not None
-    stmt = select(UserSession).where(UserSession.key_hash == key_hash(credential.session_key))
-    row = (await session.execute(stmt)).scalar_one_or_none()
+    found = await _SESSION.rows(session, key_hash=key_hash(credential.session_key))
+    row = found[0] if found else None
     if row is None or row.user_id != credential.user_id:
         raise Unauthenticated("登录已失效，请重新登录")
     if row.ended_at is not None:
