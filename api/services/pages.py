@@ -46,6 +46,8 @@ from api.errors import UserInputError
 
 T = TypeVar("T")
 U = TypeVar("U")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -410,12 +412,10 @@ async def fetch_page(
     max_page_size: int = MAX_PAGE,
     *,
     order: Order | None = None,
-    rows: bool = False,
 ) -> Page[Any]:
-    """A page of a statement of one entity: items are the entities (``rows``: the statement's
-    rows, which hold the order's attributes, read on the session's connection: no ORM loading
-    and no autoflush, for reads only). With an ``order`` the statement is ordered by it and paged
-    by keyset cursors; without, by offset."""
+    """A page of a statement of one entity: items are the entities (a statement of columns in an
+    order: ``Pages``). With an ``order`` the statement is ordered by it and paged by keyset
+    cursors; without, by offset."""
     if order is None:
         return (await fetch_rows(session, stmt, first, after, max_page_size)).map(lambda row: row[0])
     size = page_size(first, max_page_size)
@@ -423,12 +423,21 @@ async def fetch_page(
     if after is not None:
         stmt = stmt.where(order.after(decode_keys(order.name, after, len(order.keys))))
     stmt = stmt.order_by(*order.order_by()).limit(size + 1)
-    if rows:
-        items = list((await (await session.connection()).execute(stmt)).all())
-    else:
-        items = list((await session.execute(stmt)).scalars())
+    items = list((await session.execute(stmt)).scalars())
     shown = items[:size]
     return Page(shown, Cursors(order, shown), len(items) > size, after is not None, count)
+
+
+def kept(cache: dict[K, V], key: K, make: Callable[[], V], limit: int) -> V:
+    """``cache[key]``, made and kept when missing; the oldest dropped beyond ``limit`` entries
+    (statements built once per scope or place: ``Prepared``)."""
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        if len(cache) >= limit:
+            cache.pop(next(iter(cache)))
+        cache[key] = found
+    return found
 
 
 class Pages:
@@ -526,6 +535,7 @@ __all__ = [
     "encode_keys",
     "fetch_page",
     "fetch_rows",
+    "kept",
     "page_size",
     "read",
 ]

@@ -84,6 +84,7 @@ from .pages import (
     counter_of_parts,
     decode_keys,
     encode_keys,
+    kept,
     page_size,
     read,
 )
@@ -702,12 +703,15 @@ def _local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tup
     their counts; the unfiltered view's built once per place (a kiosk asks for the same on every
     refresh). With ``columns`` the documents' rows hold them (``row_statement``), and the
     entries' rows what ``micropower.entry_values`` reads."""
+    if f == LocalFilter():
+        return kept(_LOCAL_PARTS, (unit, columns), lambda: _build_local_parts(unit, f, columns), _LOCAL_PARTS_MAX)
+    return _build_local_parts(unit, f, columns)
+
+
+def _build_local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tuple[list[_Part], Prepared]:
     from .documents.queries import row_statement
 
-    key = (unit, columns)
     unfiltered = f == LocalFilter()
-    if unfiltered and (found := _LOCAL_PARTS.get(key)) is not None:
-        return found
     docs = _local_documents(unit, f)
     shown: Select[*tuple[Any, ...]] = docs
     if columns is not None:
@@ -720,12 +724,7 @@ def _local_parts(unit: Place, f: LocalFilter, columns: RowColumns | None) -> tup
         entries = items if columns is None else entry_rows(items, VillagePowerItem.adopted_at.label("at"))
         parts.append(_Part(POWER_ITEM, _LOCAL_POWER_ITEMS, entries, once=not unfiltered))
         counts.append(items)
-    counting = count_of_parts(counts, once=not unfiltered)
-    if unfiltered:
-        if len(_LOCAL_PARTS) >= _LOCAL_PARTS_MAX:
-            _LOCAL_PARTS.pop(next(iter(_LOCAL_PARTS)))
-        _LOCAL_PARTS[key] = (parts, counting)
-    return parts, counting
+    return parts, count_of_parts(counts, once=not unfiltered)
 
 
 async def list_local_items(

@@ -42,6 +42,7 @@ from ..pages import (
     counter_of_parts,
     fetch_page,
     grouped,
+    kept,
 )
 from .common import POSTING_STEPS, STEPS
 
@@ -224,13 +225,9 @@ def _row_statements(columns: RowColumns, staff_paths: tuple[str, ...], actor: Ac
     """The unfiltered list's statements, by the scope they are for (``staff_paths``: what
     ``_documents_query`` and ``_order`` read of the actor); built at most once per scope and columns."""
     key = (columns, staff_paths)
-    found = _ROW_STATEMENTS.get(key)
-    if found is None:
-        found = _build_row_statements(columns, DocumentFilter(), actor)
-        if len(_ROW_STATEMENTS) >= _ROW_STATEMENTS_MAX:
-            _ROW_STATEMENTS.pop(next(iter(_ROW_STATEMENTS)))
-        _ROW_STATEMENTS[key] = found
-    return found
+    return kept(
+        _ROW_STATEMENTS, key, lambda: _build_row_statements(columns, DocumentFilter(), actor), _ROW_STATEMENTS_MAX
+    )
 
 
 _ROW_STATEMENTS: dict[tuple[RowColumns, tuple[str, ...]], tuple[Pages, Prepared]] = {}
@@ -271,18 +268,17 @@ async def public_document_rows(
 ) -> dict[int, Any]:
     """The rows (as ``list_document_rows`` makes them) of the public documents among ``ids``, by id:
     what a search shows of its hits."""
-    key = (columns, tuple(actor.visible_paths("document", "read_staff")))
-    prepared = _PUBLIC_ROWS.get(key)
-    if prepared is None:
-        pages, _ = _row_statements(columns, key[1], actor)
+    staff_paths = tuple(actor.visible_paths("document", "read_staff"))
+
+    def make() -> Prepared:
+        pages, _ = _row_statements(columns, staff_paths, actor)
 
         def build(dialect: str) -> Select[*tuple[Any, ...]]:
             return pages.stmt.where(among_parameter(dialect, Document.id, "ids"), Document.public.is_(True))
 
-        prepared = Prepared(build)
-        if len(_PUBLIC_ROWS) >= _ROW_STATEMENTS_MAX:
-            _PUBLIC_ROWS.pop(next(iter(_PUBLIC_ROWS)))
-        _PUBLIC_ROWS[key] = prepared
+        return Prepared(build)
+
+    prepared = kept(_PUBLIC_ROWS, (columns, staff_paths), make, _ROW_STATEMENTS_MAX)
     return {row.id: row for row in await prepared.rows(session, ids=list(ids))}
 
 
@@ -301,9 +297,8 @@ async def attachment_rows_of_versions(
 
 def _attachment_rows(actor: Actor) -> Prepared:
     """``attachment_rows_of_versions``'s statement, made once per scope the actor reads."""
-    key = tuple(actor.visible_paths("document", "read_staff"))
-    found = _ATTACHMENT_ROWS.get(key)
-    if found is None:
+
+    def make() -> Prepared:
         readable = _readable_versions(actor)
 
         def build(dialect: str) -> Select[*tuple[Any, ...]]:
@@ -318,11 +313,10 @@ def _attachment_rows(actor: Actor) -> Prepared:
                 .order_by(Attachment.position, Attachment.id)
             )  # fmt: skip
 
-        found = Prepared(build)
-        if len(_ATTACHMENT_ROWS) >= _ROW_STATEMENTS_MAX:
-            _ATTACHMENT_ROWS.pop(next(iter(_ATTACHMENT_ROWS)))
-        _ATTACHMENT_ROWS[key] = found
-    return found
+        return Prepared(build)
+
+    key = tuple(actor.visible_paths("document", "read_staff"))
+    return kept(_ATTACHMENT_ROWS, key, make, _ROW_STATEMENTS_MAX)
 
 
 _ATTACHMENT_ROWS: dict[tuple[str, ...], Prepared] = {}
