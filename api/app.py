@@ -29,7 +29,7 @@ from api.auth.backend import BearerTokenBackend, credential_of, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.auth.passwords import passwords_for
 from api.bodies import BodyLimit, body_message, is_multipart, upload_message
-from api.changes import ACCOUNTS, read_versions_now
+from api.changes import ACCOUNTS, read_versions_alone
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.events import Listener
@@ -56,14 +56,14 @@ from schema.view import GongkaiGraphQL
 class GraphQLEndpoint:
     """Opens the request's session and loads the actor around the GraphQL view; always closes it.
 
-    The view reads the request first (a trusted document's id: schema/view.py). For an anonymous or
-    kiosk device's trusted query the change counters are read before anything else (api/changes.py):
-    the device and the answer may then come from the caches (schema/caching.py)."""
+    The view reads the request first (a trusted document's id: schema/view.py). For a signed-in
+    caller, and for an anonymous caller's trusted query while the response cache is on, the change
+    counters are read before anything else (api/changes.py): the actor (api.auth.actor.ActorCache)
+    and an anonymous or device answer (schema/caching.py) may then come from the caches."""
 
-    def __init__(self, state: AppState, view: GongkaiGraphQL, engine: AsyncEngine) -> None:
+    def __init__(self, state: AppState, view: GongkaiGraphQL) -> None:
         self.state = state
         self.view = view
-        self.engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -75,20 +75,22 @@ class GraphQLEndpoint:
         async with self.state.sessionmaker() as session:
             try:
                 version, accounts = None, None
-                cached = self.state.responses.enabled or credential is not None
-                if cached and self.view.cacheable(request) and (credential is None or credential.session_key is None):
-                    # An anonymous or device caller's trusted query: the versions first, then the
-                    # (cached) device, then the (cached) answer: one statement when both are cached
-                    # (with no response cache, for a device only).
-                    versions = await read_versions_now(self.engine)
-                    version, accounts = cache_version(versions, today()), versions.get(ACCOUNTS)
+                cacheable = self.view.cacheable(request)
+                if credential is not None or (cacheable and self.state.responses.enabled):
+                    # The versions first: then the (cached) actor of a token, then for an anonymous
+                    # or device caller's trusted query the (cached) answer: one statement when
+                    # both are cached.
+                    versions = await read_versions_alone(session)
+                    accounts = versions.get(ACCOUNTS)
+                    if cacheable and (credential is None or credential.session_key is None):
+                        version = cache_version(versions, today())
                 actor = await load_actor(
                     session,
                     self.state.authorizer,
                     credential,
                     client_addr(request),
                     idle=idle(self.state),
-                    devices=self.state.devices,
+                    actors=self.state.actors,
                     accounts_version=accounts,
                 )
             except Unauthenticated as exc:
@@ -358,7 +360,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(state, view, engine), methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(state, view), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),  # subscriptions: the socket signs in by connection_init
             Route("/files/{id}", file_endpoint(state), methods=["GET"]),
             Route("/files/{id}/{size}", file_endpoint(state), methods=["GET"]),  # a photo's size (api/photos.py)

@@ -7,12 +7,13 @@ Two topics:
   lists, information requests, whose status the public looks up, reports, the calendar). Every
   table is content unless it is named below: a spurious bump costs a recomputed answer, a missed
   one a stale answer.
-- ``accounts``: users and grants (``casbin_rule``), what a cached kiosk device actor is made of
-  (``api.auth.actor.DeviceCache``). A user's row is content as well (names may be shown).
+- ``accounts``: users, grants (``casbin_rule``) and the ending of a staff sign-in session: what a
+  cached actor is made of (``api.auth.actor.ActorCache``). A user's row is content as well (names
+  may be shown).
 
 Tables whose changes alter no cached answer bump nothing: the audit trail (``audit_log``,
-``audit_chain``, ``audit_archives``), the sign-in throttle and staff sign-in sessions (staff
-answers are never cached and their session is checked on every request; a device has none).
+``audit_chain``, ``audit_archives``), the sign-in throttle and staff sign-in sessions (opened or
+touched: staff answers are never cached; ending one bumps ``accounts`` by ``note``).
 
 How: the session class of ``api.db.make_sessionmaker`` collects the tables of every flushed
 object and of every ORM-executed INSERT/UPDATE/DELETE (``session.execute(update(...))``), and just
@@ -32,10 +33,11 @@ from typing import Any
 
 from sqlalchemy import Connection, event, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from api.models import ChangeCounter
+from api.services.pages import Prepared
 
 CONTENT = "content"
 ACCOUNTS = "accounts"
@@ -67,14 +69,15 @@ async def read_versions(session: AsyncSession) -> dict[str, int]:
     return {str(topic): int(version) for topic, version in rows.all()}
 
 
-async def read_versions_now(engine: AsyncEngine) -> dict[str, int]:
-    """``read_versions`` outside a transaction (autocommit: no BEGIN and ROLLBACK around it), so a
-    request answered from the caches costs one round trip. The latest committed versions: a
-    change committed after this read shows at the next request."""
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        rows = await conn.execute(select(ChangeCounter.topic, ChangeCounter.version))
-        return {str(topic): int(version) for topic, version in rows.all()}
+_VERSIONS = Prepared(select(ChangeCounter.topic, ChangeCounter.version))
+
+
+async def read_versions_alone(session: AsyncSession) -> dict[str, int]:
+    """``read_versions`` as a statement of its own (on PostgreSQL prepared, with no BEGIN and
+    ROLLBACK around it: pages.Prepared), so a request answered from the caches costs one round
+    trip. The latest committed versions: a change committed after this read shows at the next
+    request."""
+    return {str(topic): int(version) for topic, version in await _VERSIONS.rows(session)}
 
 
 def bump(connection: Connection, topics: Iterable[str]) -> None:
@@ -94,6 +97,12 @@ def _pending(session: Session) -> set[str]:
     if found is None:
         found = session.info[PENDING_KEY] = set()
     return found
+
+
+def note(session: Session, *topics: str) -> None:
+    """Bump ``topics`` when the session's transaction commits, whatever it changed (a quiet table's
+    change that must still reach a cache: an ended sign-in session)."""
+    _pending(session).update(topics)
 
 
 def _note_tables(session: Session, tables: Iterable[Any]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
-from api.auth.actor import Actor, DeviceCache
+from api.auth.actor import Actor, ActorCache
 from api.auth.enforcer import Authorizer
 from api.privacy import Vault
 from api.response_cache import ResponseCache
@@ -70,7 +70,7 @@ class AppState:
     vault: Vault
     trusted: TrustedDocuments = field(default_factory=lambda: TrustedDocuments({}))
     responses: ResponseCache = field(default_factory=lambda: ResponseCache(0, 0))  # answers of trusted queries
-    devices: DeviceCache = field(default_factory=DeviceCache)  # kiosk device actors
+    actors: ActorCache = field(default_factory=ActorCache)  # kiosk devices' and staff sessions' actors
 
 
 def client_addr(request: Request) -> str | None:

@@ -118,8 +118,8 @@ class SocketContext(Context):
         return client.host if client else None
 
     async def load(self, session: AsyncSession) -> Actor:
-        """The actor as a request with this token would have it now (a device from the cache
-        while the accounts version is unchanged)."""
+        """The actor as a request with this token would have it now (from the cache while the
+        accounts version is unchanged)."""
         versions = await read_versions(session) if self.credential is not None else {}
         return await load_actor(
             session,
@@ -127,7 +127,7 @@ class SocketContext(Context):
             self.credential,
             self.client_addr,
             idle=timedelta(minutes=self.settings.session_idle_minutes),
-            devices=self.state.devices,
+            actors=self.state.actors,
             accounts_version=versions.get(ACCOUNTS),
         )
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from api.errors import Forbidden, Unauthenticated
 from api.models import CasbinRule, User
 from api.models.accounts import subject_of
+from api.models.base import utcnow
 
 from .enforcer import ANONYMOUS, Authorizer
 from .scope import ROOT, PathColumn, covers, within
-from .sessions import DEFAULT_IDLE, check_session
+from .sessions import DEFAULT_IDLE, check_session, key_hash, touch_every
 from .tokens import Credential
 
 
@@ -119,28 +123,68 @@ def is_device(grants: list[tuple[str, str]]) -> bool:
     return bool(grants) and all(role == "kiosk" for role, _ in grants)
 
 
-class DeviceCache:
-    """Kiosk device actors (user and grants) by user id, each valid at the ``accounts`` version
-    (api/changes.py) read before it was loaded: a deactivation or a revoked grant, which bumps that
-    version, holds at the next request on every worker. Staff are never cached (their sign-in
-    session is checked on every request). Used on the event loop only."""
+@dataclass(frozen=True)
+class Known:
+    """An actor as read at ``version`` of ``accounts`` (api/changes.py): the user's column values
+    (each request gets its own User of them, in its own session), the grants, and for a staff
+    member the sign-in session as checked (its id, when it was last touched, when it expires)."""
+
+    version: int
+    user_id: int
+    values: dict[str, Any]
+    grants: tuple[tuple[str, str], ...]
+    session_id: int | None = None
+    last_seen: datetime | None = None
+    expires_at: datetime | None = None
+
+    def user_in(self, session: AsyncSession) -> User:
+        """A User of the values, persistent in ``session`` as if loaded there, without a statement."""
+        user = User(**self.values)
+        make_transient_to_detached(user)
+        session.add(user)
+        return user
+
+
+class ActorCache:
+    """Actors by kiosk device (user id) and by staff sign-in session (the hash of its key), each
+    valid at the ``accounts`` version read before it was loaded. A deactivation, a revoked grant or
+    an ended sign-in session bumps that version (api/auth/sessions.py ends sessions with a bump),
+    so it holds at the next request on every worker. A staff entry also lapses when its session
+    is due to be touched (``touch_every``: then the database is read, the session touched and the
+    entry renewed) or expires. Used on the event loop only."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self.devices: OrderedDict[int, tuple[int, User, list[tuple[str, str]]]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, object], Known] = OrderedDict()
 
-    def get(self, user_id: int, version: int) -> tuple[User, list[tuple[str, str]]] | None:
-        found = self.devices.get(user_id)
-        if found is None or found[0] != version:
+    def get(self, key: tuple[str, object], version: int) -> Known | None:
+        found = self.entries.get(key)
+        if found is None or found.version != version:
             return None
-        self.devices.move_to_end(user_id)
-        return found[1], found[2]
+        self.entries.move_to_end(key)
+        return found
 
-    def put(self, user_id: int, version: int, user: User, grants: list[tuple[str, str]]) -> None:
-        self.devices[user_id] = (version, user, list(grants))
-        self.devices.move_to_end(user_id)
-        while len(self.devices) > self.size:
-            self.devices.popitem(last=False)
+    def put(self, key: tuple[str, object], known: Known) -> None:
+        self.entries[key] = known
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def _cache_key(credential: Credential) -> tuple[str, object]:
+    if credential.session_key is None:
+        return ("device", credential.user_id)
+    return ("session", key_hash(credential.session_key))
+
+
+def _fresh(known: Known, credential: Credential, idle: timedelta) -> bool:
+    if known.user_id != credential.user_id:
+        return False
+    if known.session_id is None:
+        return credential.session_key is None
+    assert known.last_seen is not None and known.expires_at is not None
+    now = utcnow()
+    return now < known.expires_at and now - known.last_seen < touch_every(idle)
 
 
 async def load_actor(
@@ -150,34 +194,39 @@ async def load_actor(
     client_addr: str | None,
     *,
     idle: timedelta = DEFAULT_IDLE,
-    devices: DeviceCache | None = None,
+    actors: ActorCache | None = None,
     accounts_version: int | None = None,
 ) -> Actor:
-    """The request's actor, read from the database on every request (so a deactivation, a logout
-    or a grant made through another worker holds at once). A staff token's sign-in session must be
-    open (api/auth/sessions.py); a token without one is accepted only for a kiosk device.
+    """The request's actor. A staff token's sign-in session must be open (api/auth/sessions.py);
+    a token without one is accepted only for a kiosk device.
 
-    With ``devices`` and the ``accounts`` version just read, a kiosk device comes from that cache
-    while the version is unchanged (no statement), and is cached when it was read."""
+    With ``actors`` and the ``accounts`` version just read, the actor comes from that cache while
+    the version is unchanged (no statement), and is cached when it was read from the database;
+    without them it is read on every request."""
     await authorizer.ensure_loaded()
     actor = Actor(authorizer=authorizer, client_addr=client_addr)
     if credential is None:
         return actor
-    version = accounts_version if devices is not None and credential.session_key is None else None
-    cached = devices.get(credential.user_id, version) if devices is not None and version is not None else None
-    if cached is not None:
-        actor.user, actor.grants = cached[0], list(cached[1])
+    version = accounts_version if actors is not None else None
+    key = _cache_key(credential)
+    known = actors.get(key, version) if actors is not None and version is not None else None
+    if known is not None and _fresh(known, credential, idle):
+        actor.user, actor.grants, actor.session_id = known.user_in(session), list(known.grants), known.session_id
         authorizer.sync_subject(actor.subject, actor.grants)
         return actor
     user, grants = await load_user_and_grants(session, credential.user_id)
     if user is None or not user.active:
         raise Unauthenticated("账号不存在或已停用，请重新登录")
+    values = {attr.key: getattr(user, attr.key) for attr in sa_inspect(User).column_attrs}
+    known = Known(version or 0, user.id, values, tuple(grants))
     if credential.session_key is not None:
-        actor.session_id = (await check_session(session, credential, idle)).id
+        checked = await check_session(session, credential, idle)
+        actor.session_id = checked.id
+        known = replace(known, session_id=checked.id, last_seen=checked.last_seen, expires_at=checked.expires_at)
     elif not is_device(grants):
         raise Unauthenticated("登录已失效，请重新登录")
-    elif devices is not None and version is not None:
-        devices.put(credential.user_id, version, user, grants)
+    if actors is not None and version is not None:
+        actors.put(key, known)
     actor.user = user
     actor.grants = grants
     authorizer.sync_subject(actor.subject, actor.grants)

@@ -2,7 +2,8 @@
 
 The token's signature and expiry are checked here, without the database; whether its sign-in
 session is still open (logout, 30 minutes idle, deactivation) is checked by ``load_actor`` on
-every request, so it holds at once on every worker.
+every request (from its cache while the ``accounts`` version is unchanged), so it holds at once
+on every worker.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""Staff sign-in sessions, kept in the database and checked on every request.
+"""Staff sign-in sessions, kept in the database, held by every request.
 
 等保 2.0 (GB/T 22239-2019) 8.1.4.1 b): 应具有登录失败处理功能，应配置并启用结束会话、限制非法登录次数和
 当登录连接超时自动退出等相关措施. A session ends at logout, at deactivation of its account, after
-``idle`` without a request, or when its token expires. Every worker reads the same rows, so an
-ending holds at once everywhere. ``last_seen_at`` is written at most once a minute (or a tenth of
+``idle`` without a request, or when its token expires. Every worker reads the same rows, and an
+ending bumps the ``accounts`` version that every request reads (the actor cached per session,
+api.auth.actor.ActorCache, lapses with it), so an ending holds at once everywhere. ``last_seen_at`` is written at most once a minute (or a tenth of
 ``idle``), so a session may end up to that much before ``idle`` has fully passed, never after.
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.changes import ACCOUNTS, note
 from api.errors import Unauthenticated
 from api.models import UserSession
 from api.models.base import utcnow
@@ -66,9 +68,15 @@ _SESSION = Prepared(
 )  # fmt: skip
 
 
-async def check_session(session: AsyncSession, credential: Credential, idle: timedelta) -> Any:
-    """The open session the credential names (its id, user_id, ended_at, end_reason, expires_at and
-    last_seen_at), touched; Unauthenticated when it has ended."""
+@dataclass(frozen=True)
+class OpenSession:
+    id: int
+    last_seen: datetime  # as touched by this check, if it touched it
+    expires_at: datetime
+
+
+async def check_session(session: AsyncSession, credential: Credential, idle: timedelta) -> OpenSession:
+    """The open session the credential names, touched when due; Unauthenticated when it has ended."""
     assert credential.session_key is not None
     found = await _SESSION.rows(session, key_hash=key_hash(credential.session_key))
     row = found[0] if found else None
@@ -85,6 +93,7 @@ async def check_session(session: AsyncSession, credential: Credential, idle: tim
         await session.commit()
         raise Unauthenticated(f"已超过{_minutes(idle)}未操作，登录已自动退出，请重新登录")
     if now - last_seen >= touch_every(idle):
+        last_seen = now
         await session.execute(
             update(UserSession)
             .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
@@ -92,7 +101,7 @@ async def check_session(session: AsyncSession, credential: Credential, idle: tim
             .execution_options(synchronize_session=False)
         )
         await session.commit()
-    return row
+    return OpenSession(row.id, last_seen, _aware(row.expires_at))
 
 
 async def end_sessions(session: AsyncSession, user_id: int, reason: str, *, keep: int | None = None) -> None:
@@ -108,6 +117,9 @@ async def end_session(session: AsyncSession, session_id: int, reason: str) -> No
 
 
 async def _end(session: AsyncSession, *where: object, reason: str, now: datetime) -> None:
+    # Sign-in sessions are quiet (api/changes.py: a touch bumps nothing), but an ending must reach
+    # the actors cached per session (api.auth.actor.ActorCache) on every worker.
+    note(session.sync_session, ACCOUNTS)
     await session.execute(
         update(UserSession)
         .where(*where, UserSession.ended_at.is_(None))  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """Bearer tokens (JWT, HS256): who is signed in, and the server-side sign-in session (``sid``).
 
-A staff token names a row of ``user_sessions`` (api/auth/sessions.py), checked on every request: the
+A staff token names a row of ``user_sessions`` (api/auth/sessions.py), held by every request: the
 token alone never outlives a logout, 30 minutes idle or a deactivation. A kiosk device token has no
 ``sid``; it is accepted only for a device account (api/auth/actor.py) and ends when it is revoked.
 """
