@@ -29,7 +29,7 @@ from api.auth.backend import BearerTokenBackend, credential_of, on_auth_error
 from api.auth.enforcer import Authorizer
 from api.auth.passwords import passwords_for
 from api.bodies import BodyLimit, body_message, is_multipart, upload_message
-from api.changes import ACCOUNTS, read_versions_alone
+from api.changes import ACCOUNTS, read_versions
 from api.db import make_engine, make_sessionmaker
 from api.errors import Forbidden, ServiceUnavailable, Unauthenticated, UserInputError, is_unavailable
 from api.events import Listener
@@ -80,7 +80,7 @@ class GraphQLEndpoint:
                     # The versions first: then the (cached) actor of a token, then for an anonymous
                     # or device caller's trusted query the (cached) answer: one statement when
                     # both are cached.
-                    versions = await read_versions_alone(session)
+                    versions = await read_versions(session)
                     accounts = versions.get(ACCOUNTS)
                     if cacheable and (credential is None or credential.session_key is None):
                         version = cache_version(versions, today())

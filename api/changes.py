@@ -63,19 +63,13 @@ def topics_of(table: str) -> tuple[str, ...]:
     return NAMED.get(table, (CONTENT,))
 
 
-async def read_versions(session: AsyncSession) -> dict[str, int]:
-    """Every topic's current version: one statement."""
-    rows = await session.execute(select(ChangeCounter.topic, ChangeCounter.version))
-    return {str(topic): int(version) for topic, version in rows.all()}
-
-
 _VERSIONS = Prepared(select(ChangeCounter.topic, ChangeCounter.version))
 
 
-async def read_versions_alone(session: AsyncSession) -> dict[str, int]:
-    """``read_versions`` as a statement of its own (on PostgreSQL prepared, with no BEGIN and
-    ROLLBACK around it: pages.Prepared), so a request answered from the caches costs one round
-    trip. The latest committed versions: a change committed after this read shows at the next
+async def read_versions(session: AsyncSession) -> dict[str, int]:
+    """Every topic's current version: one statement of its own (on PostgreSQL prepared, with no
+    BEGIN and ROLLBACK around it: pages.Prepared), so a request answered from the caches costs one
+    round trip. The latest committed versions: a change committed after this read shows at the next
     request."""
     return {str(topic): int(version) for topic, version in await _VERSIONS.rows(session)}
 
